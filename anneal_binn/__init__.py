@@ -1,0 +1,53 @@
+"""anneal-binn: train binary neural networks with quantum annealing and quantum-inspired optimization.
+
+The public surface is re-exported here lazily, so ``import anneal_binn`` stays cheap and never
+imports an optional library, opens a network client or reads credentials.
+
+Examples:
+    >>> import anneal_binn as ab
+    >>> problem = ab.build(ab.load_spec("fawaz-p1"))
+    >>> problem.num_variables
+    8
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# name -> (module, attribute); resolved on first access (PEP 562).
+_LAZY = {
+    "Spec": ("anneal_binn.spec", "Spec"),
+    "SpecError": ("anneal_binn.errors", "SpecError"),
+    "TooLargeError": ("anneal_binn.errors", "TooLargeError"),
+    "load_spec": ("anneal_binn.spec", "load_spec"),
+    "spec_from_dict": ("anneal_binn.spec", "spec_from_dict"),
+    "build": ("anneal_binn.problem", "build"),
+    "build_from_dict": ("anneal_binn.problem", "build_from_dict"),
+    "Problem": ("anneal_binn.problem", "Problem"),
+    "Report": ("anneal_binn.report", "Report"),
+    "reduce": ("anneal_binn.reduction", "reduce"),
+    "Reduction": ("anneal_binn.reduction", "Reduction"),
+    "solve": ("anneal_binn.solve", "solve"),
+    "solvers": ("anneal_binn.solvers", None),
+    "metrics": ("anneal_binn.metrics", None),
+    "export": ("anneal_binn.export", None),
+    "gate": ("anneal_binn.gate", None),
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str):
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'anneal_binn' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,72 @@
+"""The ``anneal-binn`` command.
+
+Each subcommand lives in ``anneal_binn/commands/<name>.py`` and exposes ``HELP``,
+``add_arguments(parser)`` and ``main(args) -> int``. Adding a subcommand is one module and one
+entry in :data:`COMMANDS`. Command modules import heavy libraries inside ``main`` only.
+
+Examples:
+    >>> main(["run", "fawaz-p1", "--json"])  # doctest: +SKIP
+    0
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand name -> module under anneal_binn.commands
+COMMANDS: dict[str, str] = {
+    "run": "run",
+    "landscape": "landscape",
+    "formulate": "formulate",
+    "solve": "solve",
+    "compare": "compare",
+    "submit": "submit",
+    "experiment": "experiment",
+}
+
+
+def _load(module: str):
+    return importlib.import_module(f"anneal_binn.commands.{module}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anneal-binn",
+        description="Train binary neural networks with quantum annealing and quantum-inspired optimization.",
+    )
+    from anneal_binn import __version__
+
+    parser.add_argument("--version", action="version", version=f"anneal-binn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        try:
+            module = _load(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"anneal_binn.commands.{module_name}":
+                raise
+            continue  # subcommand not built yet in this checkout
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_main=module.main)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_main", None):
+        parser.print_help()
+        return 2
+    from anneal_binn.errors import MissingExtraError, SpecError, TooLargeError
+
+    try:
+        return int(args._main(args) or 0)
+    except (SpecError, TooLargeError, MissingExtraError, FileNotFoundError) as exc:
+        # Expected user errors: one clear line on stderr, no traceback.
+        print(f"anneal-binn {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""One registry of solvers: every one a ``dimod.Sampler`` or ``dimod.PolySampler``, made by name.
+
+Adding a solver is one module in this package and one line in :data:`_ENTRIES`. The modules
+are imported only when the solver is asked for, so optional backends stay optional.
+
+Examples:
+    >>> from anneal_binn import solvers
+    >>> "exact" in solvers.available()
+    True
+    >>> sampler = solvers.get("exact")
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SolverEntry:
+    """How to make one solver.
+
+    Attributes:
+        name: registry name (``--solver NAME``).
+        target: ``"module:factory"`` under ``anneal_binn.solvers``; the factory takes ``**params``.
+        input: ``"hubo"`` for a PolySampler (takes a BinaryPolynomial), ``"bqm"`` for a Sampler.
+        extra: the pip extra its backend needs, or ``""`` for the core install.
+        summary: one line for ``available()`` listings.
+    """
+
+    name: str
+    target: str
+    input: str
+    extra: str
+    summary: str
+
+
+# name -> entry. Keep one line per solver.
+_ENTRIES: dict[str, SolverEntry] = {}
+
+
+def register(name: str, target: str, input: str, extra: str = "", summary: str = "") -> None:
+    """Add a solver to the registry (used below, and by plugins)."""
+    if input not in ("hubo", "bqm"):
+        raise ValueError(f"input: must be 'hubo' or 'bqm', got {input!r}")
+    _ENTRIES[name] = SolverEntry(name, target, input, extra, summary)
+
+
+register("exact", "exact:ExactHuboSolver", "hubo", "", "brute force over all 2^N assignments, memory-guarded")
+
+
+def available() -> list[str]:
+    """Names in the registry, sorted."""
+    return sorted(_ENTRIES)
+
+
+def entry(name: str) -> SolverEntry:
+    """The registry entry for ``name``; unknown names raise a ValueError listing the choices."""
+    try:
+        return _ENTRIES[name]
+    except KeyError:
+        raise ValueError(f"solver: unknown name {name!r}; choose one of {', '.join(available())}") from None
+
+
+def get(name: str, **params):
+    """Create the solver ``name`` with ``params``; returns a dimod Sampler or PolySampler."""
+    e = entry(name)
+    module_name, factory = e.target.split(":")
+    try:
+        module = importlib.import_module(f"anneal_binn.solvers.{module_name}")
+    except ImportError as exc:
+        if e.extra:
+            from anneal_binn.errors import MissingExtraError
+
+            raise MissingExtraError(
+                f"solver {name!r} needs an optional dependency ({exc.name}): pip install 'anneal-binn[{e.extra}]'"
+            ) from exc
+        raise
+    return getattr(module, factory)(**params)
