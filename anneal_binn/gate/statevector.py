@@ -1,0 +1,304 @@
+"""Exact statevector energies ``E(theta) = sum_x |psi_theta(x)|^2 C(x)`` and adjoint gradients.
+
+Everything is batched over initializations: ``theta`` has shape ``(B, P)`` and the work for the
+``B`` rows runs in parallel (numba ``prange``; one state and one adjoint state per thread,
+``2 * 16 * 2**N`` bytes). Gates act in place on the flat state, pair by pair, so no temporaries
+of size ``2**N`` are made.
+
+Why it is fast:
+    * each block's RY and RZ on a qubit are applied as one 2x2 unitary, one pass per qubit;
+    * the first block acts on ``|0...0>``, so its output is a product state built in one pass;
+    * the CX layer closing the last block is a permutation of basis states, folded into ``C``
+      once (``C'[x] = C[perm(x)]``) instead of applied to the state;
+    * the backward sweep computes the three pair sums a qubit's two angle derivatives need and
+      un-applies that qubit's gate on ``psi`` and ``lambda`` in the same pass.
+
+Derivation (gate convention of :mod:`anneal_binn.gate.circuits`): with ``lambda = C psi``
+propagated back to the point right after block ``k``'s rotations (``psi'`` likewise),
+``dE/dphi_j = Im <lambda'|Z_j|psi'>`` and ``dE/dtheta_j = Im <lambda'|RZ Y_j RZ^dag|psi'>``;
+both only need ``S01 = sum conj(l0) p1``, ``S10 = sum conj(l1) p0`` and
+``D = sum conj(l0) p0 - conj(l1) p1`` over the pairs of qubit ``j``. Rotations of other qubits
+commute with those operators, so the sums may be taken while the block is being unwound.
+
+Examples:
+    >>> import numpy as np
+    >>> from anneal_binn.gate.circuits import Ansatz
+    >>> a = Ansatz(3, 1)
+    >>> C = np.arange(8.0)
+    >>> E, G = energy_and_gradient(a, C, a.random_parameters(4, seed=0))
+    >>> E.shape, G.shape
+    ((4,), (4, 12))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from anneal_binn.errors import TooLargeError
+from anneal_binn.gate.circuits import Ansatz
+
+MAX_QUBITS = 28
+
+
+def check_cost(cost, num_qubits: int | None = None) -> np.ndarray:
+    """Validate a cost vector: 1-D float64 of length ``2**N``; returns it (contiguous)."""
+    C = np.ascontiguousarray(np.asarray(cost, dtype=np.float64))
+    if C.ndim != 1 or C.size < 2 or C.size & (C.size - 1):
+        raise ValueError(f"cost: must be a 1-D array of length 2**N (bit i of the index = qubit i), got shape {C.shape}")
+    n = C.size.bit_length() - 1
+    if num_qubits is not None and n != num_qubits:
+        raise ValueError(f"cost: length {C.size} = 2**{n} does not match num_qubits={num_qubits}")
+    if not np.all(np.isfinite(C)):
+        raise ValueError("cost: contains NaN or infinity; clip or replace them before training")
+    return C
+
+
+def guard_size(num_qubits: int, copies: int = 2) -> None:
+    """Raise :class:`TooLargeError` before allocating when ``2**N`` amplitudes are too many."""
+    if num_qubits > MAX_QUBITS:
+        need = copies * 16 * 2.0**num_qubits / 2**30
+        raise TooLargeError(
+            f"exact statevector with N={num_qubits} qubits needs {need:.0f} GiB per thread "
+            f"(limit N <= {MAX_QUBITS}); use method='mps'"
+        )
+
+
+def cx_permutation(num_qubits: int, pairs) -> np.ndarray:
+    """Index map of a layer of disjoint CX gates: ``(P psi)[x] = psi[perm[x]]``; an involution."""
+    x = np.arange(2**num_qubits, dtype=np.int64)
+    flip = np.zeros_like(x)
+    for c, t in pairs:
+        flip |= ((x >> c) & 1) << t
+    return x ^ flip
+
+
+def _angles(ansatz: Ansatz, theta: np.ndarray):
+    """(B, P) angles -> cos(ty/2), sin(ty/2), exp(-i tz/2), each (B, K, N)."""
+    t = theta.reshape(theta.shape[0], ansatz.num_blocks, 2, ansatz.num_qubits)
+    ty, tz = t[:, :, 0, :], t[:, :, 1, :]
+    return (np.ascontiguousarray(np.cos(ty / 2)), np.ascontiguousarray(np.sin(ty / 2)),
+            np.ascontiguousarray(np.exp(-0.5j * tz)))
+
+
+def _perms(ansatz: Ansatz) -> np.ndarray:
+    """CX permutations of every block, shape (K, 2**N) (identity rows for the product state)."""
+    n = ansatz.num_qubits
+    return np.stack([cx_permutation(n, ansatz.cx_pairs(k)) for k in range(ansatz.num_blocks)])
+
+
+_KERNELS = None
+
+
+def _kernels():
+    """Compile (once, cached on disk) and return the numba kernels."""
+    global _KERNELS
+    if _KERNELS is not None:
+        return _KERNELS
+    from anneal_binn.errors import require
+
+    numba = require("numba", "fast")
+    njit, prange = numba.njit, numba.prange
+
+    @njit(cache=True, inline="always")
+    def product_state(psi, c, s, e):
+        psi[0] = 1.0
+        size = 1
+        for j in range(c.shape[0]):
+            v0 = e[j] * c[j]
+            v1 = np.conj(e[j]) * s[j]
+            for i in range(size):
+                a = psi[i]
+                psi[i] = a * v0
+                psi[i + size] = a * v1
+            size *= 2
+
+    @njit(cache=True)
+    def rotations(psi, c, s, e):
+        d = psi.shape[0]
+        for j in range(c.shape[0]):
+            st = 1 << j
+            cj, sj, ej = c[j], s[j], e[j]
+            ejc = np.conj(ej)
+            for base in range(0, d, 2 * st):
+                for i in range(base, base + st):
+                    a = psi[i]
+                    b = psi[i + st]
+                    psi[i] = ej * (cj * a - sj * b)
+                    psi[i + st] = ejc * (sj * a + cj * b)
+
+    @njit(cache=True)
+    def permute(psi, perm):
+        for x in range(psi.shape[0]):
+            y = perm[x]
+            if y > x:
+                t = psi[x]
+                psi[x] = psi[y]
+                psi[y] = t
+
+    @njit(cache=True)
+    def backward_block(psi, lam, c, s, e, gy, gz, unwind):
+        d = psi.shape[0]
+        for j in range(c.shape[0]):
+            st = 1 << j
+            cj, sj, ej = c[j], s[j], e[j]
+            ejc = np.conj(ej)
+            s01 = 0j
+            s10 = 0j
+            dd = 0j
+            for base in range(0, d, 2 * st):
+                for i in range(base, base + st):
+                    a = psi[i]
+                    b = psi[i + st]
+                    la = np.conj(lam[i])
+                    lb = np.conj(lam[i + st])
+                    s01 += la * b
+                    s10 += lb * a
+                    dd += la * a - lb * b
+                    if unwind:
+                        # U^dag = RY(-t) RZ(-p)
+                        a0 = ejc * a
+                        b0 = ej * b
+                        psi[i] = cj * a0 + sj * b0
+                        psi[i + st] = cj * b0 - sj * a0
+                        l0 = ejc * lam[i]
+                        l1 = ej * lam[i + st]
+                        lam[i] = cj * l0 + sj * l1
+                        lam[i + st] = cj * l1 - sj * l0
+            gz[j] = dd.imag
+            gy[j] = (-1j * ej * ej * s01 + 1j * ejc * ejc * s10).imag
+
+    @njit(cache=True)
+    def forward(psi, c, s, e, perms):
+        nb = c.shape[0]
+        product_state(psi, c[0], s[0], e[0])
+        for k in range(1, nb):
+            permute(psi, perms[k - 1])
+            rotations(psi, c[k], s[k], e[k])
+
+    @njit(cache=True, parallel=True)
+    def energy_grad(c, s, e, perms, cost, want_grad):
+        nbatch, nb, n = c.shape
+        d = cost.shape[0]
+        energy = np.zeros(nbatch)
+        grad = np.zeros((nbatch, nb, 2, n))
+        for b in prange(nbatch):
+            psi = np.empty(d, dtype=np.complex128)
+            forward(psi, c[b], s[b], e[b], perms)
+            en = 0.0
+            for x in range(d):
+                p = psi[x]
+                en += cost[x] * (p.real * p.real + p.imag * p.imag)
+            energy[b] = en
+            if want_grad:
+                lam = np.empty(d, dtype=np.complex128)
+                for x in range(d):
+                    lam[x] = cost[x] * psi[x]
+                for k in range(nb - 1, -1, -1):
+                    backward_block(psi, lam, c[b, k], s[b, k], e[b, k], grad[b, k, 0], grad[b, k, 1], k > 0)
+                    if k > 0:
+                        permute(psi, perms[k - 1])
+                        permute(lam, perms[k - 1])
+        return energy, grad
+
+    @njit(cache=True, parallel=True)
+    def states(c, s, e, perms, last):
+        nbatch = c.shape[0]
+        d = perms.shape[1]
+        out = np.empty((nbatch, d), dtype=np.complex128)
+        for b in prange(nbatch):
+            forward(out[b], c[b], s[b], e[b], perms)
+            permute(out[b], last)
+        return out
+
+    _KERNELS = {"energy_grad": energy_grad, "states": states, "rotations": rotations, "permute": permute}
+    return _KERNELS
+
+
+class StatevectorModel:
+    """Exact energy, gradient and state of one ansatz against one cost vector.
+
+    Precomputes the CX permutations and the cost folded through the last CX layer, so repeated
+    calls (an optimizer's) pay only for the simulation.
+
+    Args:
+        ansatz: the circuit layout.
+        cost: ``C``, length ``2**N``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from anneal_binn.gate.circuits import Ansatz
+        >>> m = StatevectorModel(Ansatz(2, 0), np.array([3.0, 1.0, 2.0, 0.0]))
+        >>> theta = np.array([[np.pi, np.pi, 0.0, 0.0]])  # RY(pi) on both qubits -> |11>
+        >>> float(np.round(m.energy(theta)[0], 12))
+        0.0
+    """
+
+    def __init__(self, ansatz: Ansatz, cost):
+        self.ansatz = ansatz
+        guard_size(ansatz.num_qubits)
+        self.cost = check_cost(cost, ansatz.num_qubits)
+        self._perms = _perms(ansatz)
+        # fold the final CX layer into the cost: E = sum_y C[perm[y]] |psi'(y)|^2
+        self._cost_folded = np.ascontiguousarray(self.cost[self._perms[-1]])
+
+    def energy_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
+        """``E`` of shape (B,) and ``dE/dtheta`` of shape (B, P) for angles (B, P) or (P,)."""
+        theta = self.ansatz.check_parameters(theta)
+        c, s, e = _angles(self.ansatz, theta)
+        energy, grad = _kernels()["energy_grad"](c, s, e, self._perms, self._cost_folded, True)
+        return energy, grad.reshape(theta.shape[0], -1)
+
+    def energy(self, theta) -> np.ndarray:
+        """``E`` of shape (B,) (no gradient work)."""
+        theta = self.ansatz.check_parameters(theta)
+        c, s, e = _angles(self.ansatz, theta)
+        return _kernels()["energy_grad"](c, s, e, self._perms, self._cost_folded, False)[0]
+
+    def states(self, theta) -> np.ndarray:
+        """Final statevectors, shape (B, 2**N), amplitude index bit ``i`` = qubit ``i``."""
+        return statevectors(self.ansatz, theta, _perms_cache=self._perms)
+
+
+def energy_and_gradient(ansatz: Ansatz, cost, theta) -> tuple[np.ndarray, np.ndarray]:
+    """One-shot :meth:`StatevectorModel.energy_and_gradient` (precomputations not reused)."""
+    return StatevectorModel(ansatz, cost).energy_and_gradient(theta)
+
+
+def statevectors(ansatz: Ansatz, theta, _perms_cache=None) -> np.ndarray:
+    """Final states ``U(theta)|0>`` for a batch of angles, shape (B, 2**N).
+
+    Examples:
+        >>> from anneal_binn.gate.circuits import Ansatz
+        >>> psi = statevectors(Ansatz(1, 0), [np.pi, 0.0])
+        >>> np.round(np.abs(psi) ** 2, 12).tolist()
+        [[0.0, 1.0]]
+    """
+    guard_size(ansatz.num_qubits, copies=1)
+    theta = ansatz.check_parameters(theta)
+    perms = _perms(ansatz) if _perms_cache is None else _perms_cache
+    c, s, e = _angles(ansatz, theta)
+    return _kernels()["states"](c, s, e, perms, perms[-1])
+
+
+def probabilities(ansatz: Ansatz, theta) -> np.ndarray:
+    """``|psi_theta(x)|^2``, shape (B, 2**N)."""
+    psi = statevectors(ansatz, theta)
+    return psi.real**2 + psi.imag**2
+
+
+def sample_indices(probs, shots: int, seed=None) -> np.ndarray:
+    """Draw ``shots`` basis indices from each row of ``probs`` (B, D) -> (B, shots) int64.
+
+    Inverse-CDF sampling, vectorized over rows; same seed -> same draws.
+    """
+    probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
+    if shots < 1:
+        raise ValueError(f"shots: must be >= 1, got {shots}")
+    rng = np.random.default_rng(seed)
+    cdf = np.cumsum(probs, axis=1)
+    cdf /= cdf[:, -1:]
+    u = rng.random((probs.shape[0], int(shots)))
+    out = np.empty(u.shape, dtype=np.int64)
+    for b in range(probs.shape[0]):
+        out[b] = np.searchsorted(cdf[b], u[b], side="right")
+    np.minimum(out, probs.shape[1] - 1, out=out)
+    return out
