@@ -1,0 +1,55 @@
+"""Loss functions over a batch of configurations × samples.
+
+Every loss takes the output layer's pre-activations ``z`` and activations ``out`` of shape
+(C, P, K) and integer labels ``y`` of shape (P,), and returns the per-sample loss (C, P).
+Binary labels are ±1; multi-class labels are indices 0..K-1.
+
+Examples:
+    >>> import numpy as np
+    >>> z = np.array([[[2.0], [-1.0]]]); out = np.sign(z)
+    >>> zero_one(z, out, np.array([1, 1]), "sign").tolist()
+    [[0.0, 1.0]]
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from anneal_binn.model.activations import DECISION_THRESHOLD, TARGETS
+
+
+def predict(out: np.ndarray, activation: str) -> np.ndarray:
+    """Predicted labels (C, P): ±1 for one output unit, argmax index for several."""
+    if out.shape[-1] == 1:
+        return np.where(out[..., 0] >= DECISION_THRESHOLD[activation], 1, -1)
+    return np.argmax(out, axis=-1)
+
+
+def zero_one(z, out, y, activation):
+    return (predict(out, activation) != y).astype(np.float64)
+
+
+def mse(z, out, y, activation):
+    lo, hi = TARGETS.get(activation, (-1.0, 1.0))
+    if out.shape[-1] == 1:
+        target = np.where(y > 0, hi, lo)
+        return (out[..., 0] - target) ** 2
+    onehot = np.full(out.shape[-2:], lo)
+    onehot[np.arange(len(y)), y] = hi
+    return ((out - onehot) ** 2).mean(axis=-1)
+
+
+def bce(z, out, y, activation):
+    # Stable form from the pre-activation: -log sigmoid(z) for y=+1, -log(1-sigmoid(z)) for y=-1.
+    y01 = (y > 0).astype(np.float64)
+    zz = z[..., 0]
+    return np.logaddexp(0.0, zz) - y01 * zz
+
+
+def softmax_ce(z, out, y, activation):
+    zmax = z.max(axis=-1, keepdims=True)
+    lse = (zmax[..., 0] + np.log(np.exp(z - zmax).sum(axis=-1)))
+    return lse - np.take_along_axis(z, y[None, :, None].astype(np.intp).repeat(z.shape[0], 0), axis=-1)[..., 0]
+
+
+LOSSES = {"zero-one": zero_one, "mse": mse, "bce": bce, "softmax-ce": softmax_ce}
+DEFAULT_REDUCTION = {"zero-one": "sum", "mse": "mean", "bce": "mean", "softmax-ce": "mean"}
