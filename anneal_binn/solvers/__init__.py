@@ -46,6 +46,11 @@ def register(name: str, target: str, input: str, extra: str = "", summary: str =
 
 
 register("exact", "exact:ExactHuboSolver", "hubo", "", "brute force over all 2^N assignments, memory-guarded")
+register("sa", "classical:SimulatedAnnealing", "bqm", "", "simulated annealing on the reduced QUBO (dwave-samplers)")
+register("tabu", "classical:Tabu", "bqm", "", "tabu search on the reduced QUBO (dwave-samplers)")
+register("steepest", "classical:SteepestDescent", "bqm", "", "steepest descent from random starts (dwave-samplers)")
+register("sqa", "classical:PathIntegralAnnealing", "bqm", "", "simulated quantum annealing, path integrals (dwave-samplers)")
+register("hubo-sa", "hubo_sa:HuboSimulatedAnnealingSampler", "hubo", "", "simulated annealing of the HUBO itself, no reduction (numba with [fast])")
 
 
 def available() -> list[str]:
