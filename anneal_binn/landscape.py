@@ -25,7 +25,7 @@ from anneal_binn.model.architecture import index_to_bits
 from anneal_binn.polynomial import dense_to_poly, mobius, popcount, spin_coefficients, spin_values
 
 DEFAULT_LIMIT = 26
-CHUNK_BYTES = 48 * 2**20  # working memory per chunk of configurations
+CHUNK_BYTES = 4 * 2**20  # working memory per chunk of configurations (cache-friendly; measured best)
 ASSUMED_RATE = 2e8  # configurations·samples per second, for the refusal message's time estimate
 
 
