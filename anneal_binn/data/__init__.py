@@ -50,6 +50,10 @@ class Dataset:
 # data.source -> "module:function" in this package; each function is load(cfg: dict, seed: int) -> Dataset
 SOURCES: dict[str, str] = {
     "fawaz": "boolean:load_fawaz",
+    "gaussian-mixture": "gaussian:load_gaussian_mixture",
+    "digits": "digits:load_digits",
+    "mnist": "digits:load_mnist",
+    "perceptron": "perceptron:load_perceptron",
 }
 
 
