@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import time
 
-from anneal_binn.commands.common import add_spec_argument, load_problem, print_json, write_json_atomic
+from anneal_binn.commands.common import load_problem, print_json, write_json_atomic
 
 HELP = "build a spec's problem, solve it (exact when small, else simulated annealing) and report the trained net"
 
 
+DEFAULT_SPEC = "digits4x4-logistic"  # the embedded default: real data, exact answer, about a second
+
+
 def add_arguments(parser) -> None:
-    add_spec_argument(parser)
+    parser.add_argument("spec", nargs="?", default=DEFAULT_SPEC,
+                        help=f"catalogue name or path to a TOML spec (default: {DEFAULT_SPEC})")
     parser.add_argument("--solver", help="registry name (default: exact for N <= 20, else sa)")
     parser.add_argument("--seed", type=int, default=0, help="solver seed (default 0)")
     parser.add_argument("--num-reads", type=int, help="number of reads/samples")
