@@ -1,0 +1,80 @@
+"""Canonical integer form of a HUBO, and a vectorized evaluator.
+
+Private to :mod:`anneal_binn.reduction`. Every ordering decision made by the reducers is taken on
+these integer ids, so the output never depends on ``PYTHONHASHSEED`` or on the order in which a
+:class:`dimod.BinaryPolynomial` happens to store its terms.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+
+import dimod
+import numpy as np
+
+Term = tuple[int, ...]
+
+
+def canonical_order(labels: Iterable[Hashable]) -> list:
+    """Sort labels deterministically: natural order when comparable, else by (type name, repr)."""
+    labels = list(labels)
+    try:
+        return sorted(labels)
+    except TypeError:
+        return sorted(labels, key=lambda v: (type(v).__name__, repr(v)))
+
+
+def to_int_terms(poly: dimod.BinaryPolynomial) -> tuple[list, dict[Term, float], float]:
+    """BINARY copy of ``poly`` as ``(labels, {sorted id tuple: coefficient}, offset)``.
+
+    Zero coefficients are dropped; the constant term becomes the offset.
+    """
+    if not isinstance(poly, dimod.BinaryPolynomial):
+        raise TypeError(
+            f"hubo: expected a dimod.BinaryPolynomial, got {type(poly).__name__}; "
+            "build one with dimod.BinaryPolynomial(terms, 'BINARY')"
+        )
+    binary = poly.to_binary() if poly.vartype is dimod.SPIN else poly
+    labels = canonical_order(binary.variables)
+    index = {v: i for i, v in enumerate(labels)}
+    terms: dict[Term, float] = {}
+    offset = 0.0
+    for term, bias in binary.items():
+        bias = float(bias)
+        if not np.isfinite(bias):
+            raise ValueError(f"hubo: coefficient of term {sorted(term, key=repr)} is {bias}; it must be finite")
+        if bias == 0.0:
+            continue
+        key = tuple(sorted(index[v] for v in term))
+        if not key:
+            offset += bias
+        else:
+            terms[key] = terms.get(key, 0.0) + bias
+    terms = {t: c for t, c in sorted(terms.items()) if c != 0.0}
+    return labels, terms, offset
+
+
+def evaluate_terms(terms: Sequence[tuple[Term, float]], offset: float, X: np.ndarray) -> np.ndarray:
+    """Energies of ``sum c * prod(X[:, t])`` for every row of the 0/1 matrix ``X``.
+
+    Terms are grouped by degree so each group is one fancy-index, one product and one dot product.
+
+    Examples:
+        >>> import numpy as np
+        >>> evaluate_terms([((0, 1), 2.0), ((2,), -1.0)], 0.5, np.array([[1, 1, 1], [1, 0, 1]]))
+        array([ 1.5, -0.5])
+    """
+    X = np.asarray(X)
+    out = np.full(X.shape[0], float(offset))
+    by_degree: dict[int, tuple[list, list]] = {}
+    for t, c in terms:
+        idx, coef = by_degree.setdefault(len(t), ([], []))
+        idx.append(t)
+        coef.append(c)
+    Xb = X.astype(bool, copy=False)
+    for d, (idx, coef) in sorted(by_degree.items()):
+        cols = np.asarray(idx, dtype=np.intp)  # (T, d)
+        prod = Xb[:, cols[:, 0]]
+        for k in range(1, d):
+            prod = prod & Xb[:, cols[:, k]]
+        out += prod.astype(np.float64) @ np.asarray(coef, dtype=np.float64)
+    return out

@@ -1,0 +1,197 @@
+"""Choosing which products of two variables become shared ancillas.
+
+Two strategies, both deterministic:
+
+* :func:`greedy_pairs` -- Rosenberg substitution with pair sharing: repeatedly substitute the pair
+  of symbols that occurs in the most terms of degree >= 3 (ties: the smallest pair of ids), until
+  every term is quadratic. Symbols may be earlier ancillas, so ancillas nest.
+* :func:`optimized_cover` -- the cover used by ``method="auto"``: a set of products of two
+  *original* variables, chosen by seeded simulated annealing to minimise
+  ``#pairs + sum over terms of the exact-gadget ancillas still needed``, where a term that still has
+  ``L >= 3`` symbols costs 1 ancilla if negative (Freedman-Drineas) and ``floor((L-1)/2)`` if
+  positive (Ishikawa).
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Mapping
+
+import numpy as np
+
+from anneal_binn.reduction._terms import Term
+
+
+def gadget_cost(length: int, coefficient: float) -> int:
+    """Ancillas an exact gadget needs for a monomial of ``length`` symbols.
+
+    Examples:
+        >>> [gadget_cost(k, -1.0) for k in range(1, 7)], [gadget_cost(k, 1.0) for k in range(1, 7)]
+        ([0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2])
+    """
+    if length <= 2:
+        return 0
+    return 1 if coefficient < 0 else (length - 1) // 2
+
+
+def greedy_pairs(terms: Mapping[Term, float], first_id: int):
+    """Pair-sharing substitution until every term has at most two symbols.
+
+    Args:
+        terms: ``{sorted id tuple: coefficient}`` over ids ``0..first_id-1``.
+        first_id: the id given to the first ancilla.
+
+    Returns:
+        ``(pairs, symbol_terms)``: ``pairs[k] = (u, v)`` defines ancilla ``first_id + k`` as the
+        product of symbols ``u < v``; ``symbol_terms`` maps each term to its tuple of symbols.
+
+    Examples:
+        >>> greedy_pairs({(0, 1, 2): 1.0, (0, 1, 3): -1.0}, 4)
+        ([(0, 1)], {(0, 1, 2): (2, 4), (0, 1, 3): (3, 4)})
+    """
+    keys = list(terms)
+    symbols: list[list[int]] = [list(t) for t in keys]
+    holders: dict[tuple[int, int], set[int]] = {}
+    heap: list[tuple[int, int, int]] = []
+
+    def add(ti: int) -> None:
+        s = symbols[ti]
+        if len(s) < 3:
+            return
+        for p in itertools.combinations(s, 2):
+            h = holders.setdefault(p, set())
+            h.add(ti)
+            heapq.heappush(heap, (-len(h), p[0], p[1]))
+
+    def remove(ti: int) -> None:
+        s = symbols[ti]
+        if len(s) < 3:
+            return
+        for p in itertools.combinations(s, 2):
+            holders[p].discard(ti)
+
+    for ti in range(len(keys)):
+        add(ti)
+    pairs: list[tuple[int, int]] = []
+    next_id = first_id
+    while heap:
+        negcount, u, v = heapq.heappop(heap)
+        h = holders.get((u, v))
+        if not h or len(h) != -negcount:
+            continue  # stale heap entry; a fresh one carries the current count
+        y = next_id
+        next_id += 1
+        pairs.append((u, v))
+        for ti in sorted(h):
+            remove(ti)
+            s = [a for a in symbols[ti] if a != u and a != v]
+            s.append(y)  # y is the largest id so far: the list stays sorted
+            symbols[ti] = s
+            add(ti)
+        holders.pop((u, v), None)
+    return pairs, {k: tuple(s) for k, s in zip(keys, symbols)}
+
+
+def _matchings(term: Term) -> list[tuple[tuple[int, int], ...]]:
+    """All non-empty sets of disjoint pairs inside ``term``."""
+    out = []
+
+    def rec(rest: tuple[int, ...], chosen: tuple) -> None:
+        if chosen:
+            out.append(chosen)
+        for i in range(len(rest)):
+            for j in range(i + 1, len(rest)):
+                a, b = rest[i], rest[j]
+                if chosen and (a, b) <= chosen[-1]:
+                    continue  # canonical order: each matching once
+                remaining = tuple(x for x in rest if x != a and x != b)
+                rec(remaining, chosen + ((a, b),))
+
+    rec(tuple(term), ())
+    return sorted(set(out))
+
+
+def optimized_cover(terms: Mapping[Term, float], *, steps: int | None = None, seed: int = 0):
+    """Pairs of original variables to share, and the matching each term uses.
+
+    Returns:
+        ``(pairs, matching)``: the sorted list of pairs actually used, and for each term of
+        degree >= 3 the tuple of disjoint pairs it substitutes (possibly empty).
+
+    Examples:
+        >>> pairs, m = optimized_cover({(0, 1, 2): 1.0, (0, 1, 3): 1.0, (0, 1, 4): 1.0})
+        >>> pairs, m[(0, 1, 2)]
+        ([(0, 1)], ((0, 1),))
+    """
+    keys = [t for t in terms if len(t) >= 3]
+    base = [gadget_cost(len(t), terms[t]) for t in keys]
+    pair_index: dict[tuple[int, int], int] = {}
+    options: list[list[tuple[int, tuple[int, ...]]]] = []  # per term: (cost, pair ids), best first
+    for t, b in zip(keys, base):
+        opts = []
+        for m in _matchings(t):
+            c = gadget_cost(len(t) - len(m), terms[t])
+            if c < b:
+                ids = tuple(pair_index.setdefault(p, len(pair_index)) for p in m)
+                opts.append((c, -len(m), ids, m))
+        opts.sort()
+        options.append([(c, ids) for c, _, ids, _ in opts])
+    # renumber pairs in sorted order so the random walk is label-order independent
+    ordered = sorted(pair_index)
+    renum = {pair_index[p]: i for i, p in enumerate(ordered)}
+    options = [[(c, tuple(renum[i] for i in ids)) for c, ids in opts] for opts in options]
+    npairs = len(ordered)
+    pair_terms: list[list[int]] = [[] for _ in range(npairs)]
+    for ti, opts in enumerate(options):
+        seen = sorted({i for _, ids in opts for i in ids})
+        for i in seen:
+            pair_terms[i].append(ti)
+
+    S = np.zeros(npairs, dtype=bool)
+
+    def cost(ti: int) -> int:
+        for c, ids in options[ti]:
+            if all(S[i] for i in ids):
+                return c
+        return base[ti]
+
+    if npairs:
+        if steps is None:
+            steps = int(min(60_000, max(2_000, 25 * npairs)))
+        rng = np.random.default_rng(seed)
+        qs = rng.integers(npairs, size=steps)
+        us = rng.random(steps)
+        tcost = [base[ti] for ti in range(len(keys))]
+        cur = 0
+        best, bestS = 0, S.copy()
+        t_hi, t_lo = 1.0, 0.05
+        for k in range(steps):
+            temp = t_hi * (t_lo / t_hi) ** (k / steps)
+            q = int(qs[k])
+            S[q] = not S[q]
+            delta = 1 if S[q] else -1
+            new = []
+            for ti in pair_terms[q]:
+                c = cost(ti)
+                delta += c - tcost[ti]
+                new.append(c)
+            if delta <= 0 or us[k] < np.exp(-delta / temp):
+                for ti, c in zip(pair_terms[q], new):
+                    tcost[ti] = c
+                cur += delta
+                if cur < best:
+                    best, bestS = cur, S.copy()
+            else:
+                S[q] = not S[q]
+        S = bestS
+    matching: dict[Term, tuple] = {}
+    used: set[int] = set()
+    for t, opts in zip(keys, options):
+        chosen: tuple[int, ...] = ()
+        for c, ids in opts:
+            if all(S[i] for i in ids):
+                chosen = ids
+                break
+        used.update(chosen)
+        matching[t] = tuple(ordered[i] for i in chosen)
+    return [ordered[i] for i in sorted(used)], matching
