@@ -49,6 +49,14 @@ def test_seed_determinism():
     assert not np.array_equal(a.x_train, c.x_train)
 
 
+def test_test_set_independent_of_n_train_and_fixed_by_test_seed():
+    small, large = _load(seed=2, n_train=5), _load(seed=2, n_train=50)
+    assert np.array_equal(small.x_test, large.x_test)
+    a, b = _load(seed=1, test_seed=9), _load(seed=2, test_seed=9)
+    assert np.array_equal(a.x_test, b.x_test) and not np.array_equal(a.x_train, b.x_train)
+    assert not np.array_equal(_load(seed=9).x_train, a.x_test[:200])
+
+
 def test_spread_and_custom_parameters():
     near = _load(spread=0.3, n_train=4)
     assert near.x_train.shape == (4, 2)
@@ -76,6 +84,7 @@ def test_spread_and_custom_parameters():
         ("spread", 0),
         ("spread", "wide"),
         ("colour", "red"),
+        ("test_seed", "x"),
     ],
 )
 def test_malformed_keys_name_the_field(key, value):
