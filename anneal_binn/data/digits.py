@@ -156,10 +156,13 @@ def _options(cfg: dict, native: int) -> dict:
     if opts["pca"] is not None:
         side = opts["downscale"] or native
         if opts["pca"] > side * side:
-            raise SpecError("data.pca", f"must be <= the number of pixels ({side}x{side} = {side * side}), got {opts['pca']}")
+            raise SpecError(
+                "data.pca", f"must be <= the number of pixels ({side}x{side} = {side * side}), got {opts['pca']}"
+            )
     opts["scale"] = get_bool(cfg, "scale", True)
-    if "binarize" in cfg and not (isinstance(cfg["binarize"], Real) and not isinstance(cfg["binarize"], bool)):
-        raise SpecError("data.binarize", f"must be a threshold number (features >= it become +1), got {cfg['binarize']!r}")
+    binarize = cfg.get("binarize")
+    if "binarize" in cfg and (isinstance(binarize, bool) or not isinstance(binarize, Real)):
+        raise SpecError("data.binarize", f"must be a threshold number (features >= it become +1), got {binarize!r}")
     opts["binarize"] = get_float(cfg, "binarize", None)
     opts["test_fraction"] = get_float(
         cfg, "test_fraction", 0.2, minimum=0.0, maximum=1.0, strict_minimum=True, strict_maximum=True
@@ -172,7 +175,18 @@ def _options(cfg: dict, native: int) -> dict:
 def prepare_images(
     images: np.ndarray, labels: np.ndarray, opts: dict, seed: int, *, source: str, full_scale: float
 ) -> Dataset:
-    """Shared preprocessing of (n, H, W) images with digit ``labels`` (see the module docstring)."""
+    """Shared preprocessing of (n, H, W) images with digit ``labels`` (see the module docstring).
+
+    ``opts`` is the validated option dict of a loader; ``full_scale`` is the format's maximum pixel.
+
+    Examples:
+        >>> imgs = np.arange(8 * 16, dtype=float).reshape(8, 4, 4)
+        >>> opts = {"classes": [0, 1], "downscale": 2, "pca": None, "scale": False,
+        ...         "binarize": None, "test_fraction": 0.25, "n_train": None}
+        >>> ds = prepare_images(imgs, np.array([0, 1] * 4), opts, 0, source="toy", full_scale=1.0)
+        >>> ds.name, ds.x_train.shape, ds.meta["test_per_class"]
+        ('toy 0 vs 1, 2x2 block means', (6, 4), [1, 1])
+    """
     classes = opts["classes"]
     keep = np.flatnonzero(np.isin(labels, classes))
     if len(keep) == 0:
