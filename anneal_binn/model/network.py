@@ -25,7 +25,7 @@ import numpy as np
 
 from anneal_binn.model.activations import ACTIVATIONS
 from anneal_binn.model.architecture import Architecture, BitRegister, choice_index
-from anneal_binn.model.losses import DEFAULT_REDUCTION, LOSSES, predict
+from anneal_binn.model.losses import DEFAULT_REDUCTION, FROM_PREACTIVATION, LOSSES, predict
 
 
 def _softmax(z: np.ndarray, axis: int) -> np.ndarray:
@@ -106,13 +106,14 @@ class Network:
                 out = np.where(empty & is_sign[:, None, None], -1.0, out)
         return out
 
-    def forward(self, bits: np.ndarray, X: np.ndarray, z0: np.ndarray | None = None):
+    def forward(self, bits: np.ndarray, X: np.ndarray, z0: np.ndarray | None = None, output: bool = True):
         """Output pre-activations and activations, both (C, P, K).
 
         Args:
             bits: (C, N) 0/1 configurations.
             X: (P, d) inputs.
             z0: optional precomputed first-layer pre-activations (C, units, P) (see landscape).
+            output: compute the output activation (losses that need only z skip it).
         """
         bits = np.asarray(bits)
         reg = self.register
@@ -133,6 +134,8 @@ class Network:
                 z = w @ h
                 if reg.bias_index[l] is not None:
                     z += self._spins(bits, reg.bias_index[l])[:, :, None]
+            if l == len(self.arch.layers) - 1 and not output:
+                return np.swapaxes(z, 1, 2), None
             h = self._activate(bits, l, z, count)
             active_in = self.active_units(bits, l)
         return np.swapaxes(z, 1, 2), np.swapaxes(h, 1, 2)
@@ -146,7 +149,7 @@ class Network:
         return np.asarray(names)[np.minimum(idx, len(names) - 1)]
 
     def per_sample_loss(self, bits, X, y, z0=None) -> np.ndarray:
-        z, out = self.forward(bits, X, z0)
+        z, out = self.forward(bits, X, z0, output=self.arch.loss not in FROM_PREACTIVATION)
         loss = LOSSES[self.arch.loss]
         names = self.arch.layers[-1].activations
         if len(names) == 1:
@@ -156,7 +159,7 @@ class Network:
         for name in names:
             sel = acts == name
             if sel.any():
-                res[sel] = loss(z[sel], out[sel], y, name)
+                res[sel] = loss(z[sel], None if out is None else out[sel], y, name)
         return res
 
     def losses(self, bits, X, y, z0=None) -> np.ndarray:
