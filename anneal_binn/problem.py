@@ -53,14 +53,14 @@ def _architecture(spec: Spec, data: Dataset) -> Architecture:
     if "width" in out:
         width = out["width"][0]
     else:
-        width = data.num_classes if m["loss"] == "softmax-ce" else 1
+        width = data.num_classes if (m["loss"] == "softmax-ce" or data.num_classes > 2) else 1
     if width == 1 and data.num_classes > 2:
-        raise SpecError("model.output.width", f"the data has {data.num_classes} classes; use loss = \"softmax-ce\" "
-                        f"(output width {data.num_classes}) or select two classes in [data]")
+        raise SpecError("model.output.width", f"the data has {data.num_classes} classes; give the output "
+                        f"{data.num_classes} units (softmax-ce, mse or zero-one with argmax) or select two classes in [data]")
     if width > 1 and width != data.num_classes:
         raise SpecError("model.output.width", f"must equal the number of classes ({data.num_classes}), got {width}")
-    if width > 1 and m["loss"] not in ("softmax-ce", "mse"):
-        raise SpecError("model.loss", f"{m['loss']} needs a single output unit; use softmax-ce for {width} classes")
+    if width > 1 and m["loss"] == "bce":
+        raise SpecError("model.loss", f"bce needs a single output unit; use softmax-ce for {width} classes")
     if m["loss"] == "softmax-ce" and width < 2:
         raise SpecError("model.loss", "softmax-ce needs at least 2 output units; use bce for binary tasks")
     layers.append(Layer((width,), out["bias"], tuple(out["activation"]), out["mask"], False))

@@ -89,3 +89,26 @@ def test_bad_bits_rejected():
         problem.losses(np.zeros((2, 7)))
     with pytest.raises(ValueError, match="0 or 1"):
         problem.losses(-np.ones((1, 8)))
+
+
+@pytest.mark.parametrize("loss,activation", [("softmax-ce", "softmax"), ("softmax-ce", "identity"), ("mse", "softmax"),
+                                             ("zero-one", "identity")])
+def test_multiclass_losses_match_naive_oracle(loss, activation):
+    data = {"source": "digits", "classes": [0, 1, 2], "downscale": 2, "n_train": 30}
+    output = {"activation": activation, "bias": True}
+    model = {"loss": loss, "hidden": [], "output": output}
+    problem = ab.build_from_dict({"data": data, "model": model})
+    assert problem.data.num_classes == 3 and problem.num_variables == 3 * 4 + 3
+    rng = np.random.default_rng(2)
+    bits = rng.integers(0, 2, size=(25, problem.num_variables)).astype(np.uint8)
+    slow = np.array([reference.loss(problem, b) for b in bits])
+    np.testing.assert_allclose(problem.losses(bits), slow, rtol=1e-10, atol=1e-12)
+    # multi-class accuracy is argmax agreement, by hand
+    z, _ = problem.network.forward(bits, problem.data.x_train)
+    np.testing.assert_allclose(problem.accuracy(bits), (z.argmax(-1) == problem.data.y_train).mean(1))
+
+
+def test_bce_with_several_output_units_is_refused():
+    with pytest.raises(ab.SpecError, match="model.output.width"):
+        ab.build_from_dict({"data": {"source": "digits", "classes": [0, 1, 2], "downscale": 2},
+                            "model": {"loss": "bce", "output": {"activation": "sigmoid", "width": 1}}})
