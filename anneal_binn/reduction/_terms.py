@@ -6,6 +6,8 @@ these integer ids, so the output never depends on ``PYTHONHASHSEED`` or on the o
 """
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Hashable, Iterable, Sequence
 
 import dimod
@@ -33,24 +35,39 @@ def to_int_terms(poly: dimod.BinaryPolynomial) -> tuple[list, dict[Term, float],
             f"hubo: expected a dimod.BinaryPolynomial, got {type(poly).__name__}; "
             "build one with dimod.BinaryPolynomial(terms, 'BINARY')"
         )
-    binary = poly.to_binary() if poly.vartype is dimod.SPIN else poly
-    labels = canonical_order(binary.variables)
+    labels = canonical_order(poly.variables)
     index = {v: i for i, v in enumerate(labels)}
-    terms: dict[Term, float] = {}
-    offset = 0.0
-    for term, bias in binary.items():
+    parts: dict[Term, list[float]] = {}
+    spin = poly.vartype is dimod.SPIN
+    for term, bias in poly.items():
         bias = float(bias)
         if not np.isfinite(bias):
             raise ValueError(f"hubo: coefficient of term {sorted(term, key=repr)} is {bias}; it must be finite")
         if bias == 0.0:
             continue
         key = tuple(sorted(index[v] for v in term))
-        if not key:
-            offset += bias
+        if not spin:
+            parts.setdefault(key, []).append(bias)
+            continue
+        # prod(2x - 1) = sum over subsets S of 2^|S| (-1)^(|T|-|S|) x_S; every part is exact
+        # (a power-of-two multiple), and fsum rounds their sum once, so the result does not
+        # depend on the order terms arrive in (dimod's own to_binary does, via string hashes)
+        k = len(key)
+        for r in range(k + 1):
+            part = bias * 2.0**r * (-1.0) ** (k - r)
+            for sub in itertools.combinations(key, r):
+                parts.setdefault(sub, []).append(part)
+    terms: dict[Term, float] = {}
+    offset = 0.0
+    for key in sorted(parts, key=lambda t: (len(t), t)):
+        c = math.fsum(parts[key])
+        if c == 0.0:
+            continue
+        if key:
+            terms[key] = c
         else:
-            terms[key] = terms.get(key, 0.0) + bias
-    terms = {t: c for t, c in sorted(terms.items()) if c != 0.0}
-    return labels, terms, offset
+            offset = c
+    return labels, dict(sorted(terms.items())), offset
 
 
 def evaluate_terms(terms: Sequence[tuple[Term, float]], offset: float, X: np.ndarray) -> np.ndarray:

@@ -293,87 +293,101 @@ class Reduction:
             (Xo, list(self.variables)), self.vartype, energies, info=dict(sampleset.info), **vectors
         )
 
-    def verify(self, *, max_bits: int = 22, num_samples: int = 2000, seed: int = 0, atol: float = 1e-9) -> Verification:
+    def verify(
+        self,
+        *,
+        max_bits: int = 22,
+        max_exhaustive: int = 16,
+        num_samples: int = 1000,
+        seed: int = 0,
+        atol: float = 1e-9,
+    ) -> Verification:
         """Check that ``min over ancillas of QUBO(x, a) == HUBO(x)``.
 
-        Exact when ``2**(n + e) <= 2**max_bits``, where ``e`` is the number of ancillas that must be
-        enumerated: ancillas with no coupling to one another are minimised in closed form
-        (``min(0, local field)``), the rest enumerated, so the minimum is exact for any QUBO.
-        Otherwise ``num_samples`` random assignments are checked: the energy at :meth:`expand`
-        equals the HUBO and no single ancilla flip or greedy descent from random ancilla values
-        goes lower (``exact=False``).
+        Exact (``exact=True``) when ``n + e <= max_bits``, where ``e`` is the number of ancillas that
+        must be enumerated: ancillas with no coupling to one another are minimised in closed form
+        (``min(0, local field)``) and the rest enumerated, so the minimum is exact for any QUBO.
+        Otherwise every assignment (``n <= max_exhaustive``) or ``num_samples`` random ones are
+        checked: the energy at :meth:`expand` must equal the HUBO, and greedy descents over the
+        ancillas, from there and from random ancilla values, must not go lower (``exact=False``).
         """
+        import scipy.sparse as sp
+
         n = len(self.variables)
         m = len(self.ancillas)
-        labels = list(self.variables) + list(self.ancilla_labels)
         idx = self._index
         h = np.zeros(n + m)
-        J = np.zeros((n + m, n + m))
+        rows, cols_, vals = [], [], []
         for v, b in self.linear:
             h[idx[v]] += b
         for (u, v), b in self.quadratic:
-            i, j = idx[u], idx[v]
-            J[i, j] += b
-            J[j, i] += b
-        # choose a set of ancillas with no couplings among them (minimised in closed form)
-        free: list[int] = []
-        for k in reversed(range(n, n + m)):
-            if not any(J[k, f] for f in free):
-                free.append(k)
-        free.sort()
-        enum = [k for k in range(n, n + m) if k not in set(free)]
-        scale = 1.0 + max(abs(c) for _, c in self.hubo) if self.hubo else 1.0
+            rows += [idx[u], idx[v]]
+            cols_ += [idx[v], idx[u]]
+            vals += [b, b]
+        J = sp.csr_matrix((vals, (rows, cols_)), shape=(n + m, n + m))
+        Ju = sp.triu(J, 1).tocsr()
+        scale = 1.0 + max((abs(c) for _, c in self.hubo), default=0.0)
         tol = atol * scale
+        # a set of ancillas with no couplings among them, minimised in closed form
+        anc_adj = J[n:, n:].tolil().rows
+        in_free = np.zeros(m, dtype=bool)
+        for k in reversed(range(m)):
+            if not any(in_free[j] for j in anc_adj[k]):
+                in_free[k] = True
+        free = [n + k for k in range(m) if in_free[k]]
+        enum = [n + k for k in range(m) if not in_free[k]]
+
         if n + len(enum) <= max_bits:
+            ne = len(enum)
             cols = list(range(n)) + enum
             hE = h[cols]
-            JE = np.triu(J[np.ix_(cols, cols)], 1)
-            JF = J[np.ix_(cols, free)]
+            JE = Ju[cols][:, cols].toarray()
+            JE = np.triu(JE + np.tril(JE, -1).T, 1)  # keep each pair once whatever the order
+            JF = J[cols][:, free].toarray()
             hF = h[free]
-            xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.float64)
             best = np.full(2**n, np.inf)
-            ne = len(enum)
-            chunk = max(1, (1 << 18) >> n)
-            for start in range(0, 2**ne, chunk):
-                es = np.arange(start, min(2**ne, start + chunk))
-                E = ((es[:, None] >> np.arange(ne)) & 1).astype(np.float64)
-                Z = np.concatenate(
-                    [np.repeat(xs[None], len(es), 0), np.repeat(E[:, None, :], 2**n, 1)], axis=2
-                ).reshape(-1, n + ne)
-                en = self.offset + Z @ hE + np.einsum("ci,ij,cj->c", Z, JE, Z)
+            block = max(1, (1 << 22) // max(1, n + ne + len(free)))
+            total = 2 ** (n + ne)
+            for start in range(0, total, block):
+                k = np.arange(start, min(total, start + block))
+                Z = ((k[:, None] >> np.arange(n + ne)) & 1).astype(np.float64)
+                en = self.offset + Z @ hE + np.einsum("ci,ci->c", Z @ JE, Z)
                 if free:
                     en += np.minimum(0.0, Z @ JF + hF).sum(axis=1)
-                best = np.minimum(best, en.reshape(len(es), 2**n).min(axis=0))
-            true = evaluate_terms(self._int_hubo, self.hubo_offset, xs.astype(np.int8))
-            err = float(np.max(np.abs(best - true))) if n else float(abs(best[0] - true[0]))
+                np.minimum.at(best, k & (2**n - 1), en)
+            xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
+            true = evaluate_terms(self._int_hubo, self.hubo_offset, xs)
+            err = float(np.max(np.abs(best - true)))
             return Verification(err <= tol, True, 2**n, err)
+
         rng = np.random.default_rng(seed)
-        B = rng.integers(0, 2, size=(num_samples, n), dtype=np.int8)
-        F = self._expand_binary(B).astype(np.float64)
-        Ju = np.triu(J, 1)
+        if n <= max_exhaustive:
+            B = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
+        else:
+            B = rng.integers(0, 2, size=(num_samples, n), dtype=np.int8)
+        err = 0.0
+        for s in range(0, len(B), 2048):
+            Bc = B[s : s + 2048]
+            F = self._expand_binary(Bc).astype(np.float64)
+            true = evaluate_terms(self._int_hubo, self.hubo_offset, Bc)
+            at = self._dense_energy(F, h, Ju)
+            err = max(err, float(np.max(np.abs(at - true))))
+            rand = np.concatenate([F[:, :n], rng.integers(0, 2, size=(len(F), m))], axis=1).astype(np.float64)
+            for Z in (F, rand):
+                for _ in range(60):  # greedy descent over the ancillas only
+                    field = np.asarray(J @ Z.T).T + h
+                    gain = (1 - 2 * Z[:, n:]) * field[:, n:]
+                    k = np.argmin(gain, axis=1)
+                    improve = gain[np.arange(len(Z)), k] < -tol
+                    if not improve.any():
+                        break
+                    r = np.nonzero(improve)[0]
+                    Z[r, n + k[r]] = 1 - Z[r, n + k[r]]
+                err = max(err, float(np.max(true - self._dense_energy(Z, h, Ju))))
+        return Verification(err <= tol, False, len(B), err)
 
-        def energy(Z):
-            return self.offset + Z @ h + np.einsum("ci,ij,cj->c", Z, Ju, Z)
-
-        true = evaluate_terms(self._int_hubo, self.hubo_offset, B)
-        at = energy(F)
-        err = float(np.max(np.abs(at - true)))
-        lowest = at.copy()
-        # greedy descent over the ancillas only, from the optimal and from random ancilla values
-        for start in (F, np.concatenate([F[:, :n], rng.integers(0, 2, size=(num_samples, m))], axis=1)):
-            Z = start.copy()
-            for _ in range(4 * m + 4):
-                field = Z @ J + h  # energy change of flipping k is (1 - 2 z_k) * field_k
-                gain = (1 - 2 * Z[:, n:]) * field[:, n:]
-                k = np.argmin(gain, axis=1)
-                improve = gain[np.arange(len(Z)), k] < -tol
-                if not improve.any():
-                    break
-                rows = np.nonzero(improve)[0]
-                Z[rows, n + k[rows]] = 1 - Z[rows, n + k[rows]]
-            lowest = np.minimum(lowest, energy(Z))
-        err = max(err, float(np.max(true - lowest)))
-        return Verification(err <= tol, False, num_samples, err)
+    def _dense_energy(self, Z: np.ndarray, h: np.ndarray, Ju) -> np.ndarray:
+        return self.offset + Z @ h + np.einsum("ci,ci->c", np.asarray(Ju.T @ Z.T).T, Z)
 
     # ---- persistence ------------------------------------------------------------------------------
     def to_dict(self) -> dict:

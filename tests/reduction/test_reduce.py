@@ -1,0 +1,270 @@
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dimod
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import anneal_binn as ab
+from anneal_binn.reduction import METHODS, Reduction, reduce
+
+from ._random import random_hubo
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPLICIT = [m for m in METHODS if m != "auto"]
+
+
+def brute_hubo(poly: dimod.BinaryPolynomial, variables) -> np.ndarray:
+    n = len(variables)
+    xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
+    if poly.vartype is dimod.SPIN:
+        xs = 2 * xs - 1
+    return xs, poly.energies((xs, list(variables)))
+
+
+def min_over_ancillas(bqm: dimod.BinaryQuadraticModel, variables, ancillas) -> np.ndarray:
+    """Brute force over every assignment of originals and ancillas (small cases only)."""
+    n, m = len(variables), len(ancillas)
+    k = np.arange(2 ** (n + m))
+    Z = ((k[:, None] >> np.arange(n + m)) & 1).astype(np.int8)
+    if bqm.vartype is dimod.SPIN:
+        Z = 2 * Z - 1
+    e = bqm.energies((Z, list(variables) + list(ancillas)))
+    return e.reshape(2**m, 2**n).min(axis=0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_exact_on_hundreds_of_random_hubos(method):
+    """min over ancillas == HUBO for every assignment; 120 HUBOs per method, <= 12 variables."""
+    for seed in range(120):
+        n = 3 + seed % 10
+        sign = ("mixed", "positive", "negative")[seed % 3]
+        poly = random_hubo(n, 2 + seed % 9, 2 + seed % 5, seed, sign)
+        bqm, red = reduce(poly, method)
+        check = red.verify()
+        assert check.exact and check.ok, (seed, method, check)
+        assert check.assignments == 2 ** len(red.variables)
+        # the energy at expand(x) is the HUBO energy for every x
+        xs, want = brute_hubo(poly, red.variables)
+        full = red.expand(xs)
+        got = bqm.energies((full, list(red.variables) + list(red.ancilla_labels)))
+        np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_exact_by_full_brute_force(method):
+    """Independent of verify(): enumerate originals AND ancillas with dimod's own energies."""
+    checked = 0
+    for seed in range(200, 260):
+        poly = random_hubo(3 + seed % 4, 2 + seed % 3, 3 + seed % 4, seed)
+        if seed % 4 == 0:
+            poly = poly.to_spin()
+        bqm, red = reduce(poly, method)
+        if len(red.variables) + red.num_ancillas > 16:
+            continue
+        _, want = brute_hubo(poly, red.variables)
+        np.testing.assert_allclose(min_over_ancillas(bqm, red.variables, red.ancilla_labels), want, atol=1e-9)
+        checked += 1
+    assert checked >= 30
+
+
+terms_strategy = st.dictionaries(
+    st.frozensets(st.integers(0, 7), min_size=1, max_size=6),
+    st.floats(-5, 5, allow_nan=False).filter(lambda c: abs(c) > 1e-3),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(terms=terms_strategy, method=st.sampled_from(METHODS), spin=st.booleans())
+def test_exact_property(terms, method, spin):
+    poly = dimod.BinaryPolynomial(terms, "SPIN" if spin else "BINARY")
+    bqm, red = reduce(poly, method)
+    assert bqm.vartype is poly.vartype
+    check = red.verify()
+    assert check.ok and check.exact, check
+
+
+def test_gadget_ancilla_counts_and_no_penalties():
+    neg = dimod.BinaryPolynomial({tuple(range(k)): -1.0 for k in [6]}, "BINARY")
+    for k in range(3, 8):
+        pos = dimod.BinaryPolynomial({tuple(range(k)): 1.5}, "BINARY")
+        neg = dimod.BinaryPolynomial({tuple(range(k)): -1.5}, "BINARY")
+        _, r = reduce(pos, "ishikawa")
+        assert r.num_ancillas == (k - 1) // 2
+        _, r = reduce(neg, "ishikawa")
+        assert r.num_ancillas == 1
+        _, r = reduce(neg, "freedman-drineas")
+        assert r.num_ancillas == 1 and r.max_penalty == 0.0
+        _, r = reduce(pos, "freedman-drineas")
+        assert r.num_ancillas == k - 2 and r.max_penalty == 0.0
+        _, r = reduce(pos, "substitution")
+        assert r.num_ancillas == k - 2 and r.max_penalty > 0
+
+
+def test_substitution_shares_pairs():
+    # three cubic terms share x0*x1: one ancilla covers them all
+    poly = dimod.BinaryPolynomial({(0, 1, 2): 1.0, (0, 1, 3): -2.0, (0, 1, 4): 0.5}, "BINARY")
+    _, red = reduce(poly, "substitution")
+    assert [a.factors for a in red.ancillas] == [(0, 1)]
+    alpha, beta = red.ancillas[0].penalty
+    assert (alpha, beta) == (2.0, 1.5)  # sum of |negative| and of positive coefficients using it
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_penalty_is_minimal_for_isolated_ancillas(which):
+    """Lowering alpha or beta of an isolated ancilla by any amount breaks a ground state."""
+    poly = dimod.BinaryPolynomial({(0, 1, 2): -1.25, (0, 1, 3): 0.75, (0, 1, 4): 0.5}, "BINARY")
+    _, red = reduce(poly, "substitution")
+    (anc,) = red.ancillas
+    alpha, beta = anc.penalty
+    assert (alpha, beta) == (1.25, 1.25)
+    eps = 0.01
+    new_pen = (alpha - eps, beta) if which == 0 else (alpha, beta - eps)
+    # rebuild the penalty part of the QUBO with the smaller values
+    u, v, y = anc.factors[0], anc.factors[1], anc.label
+    lin = dict(red.linear)
+    quad = dict(red.quadratic)
+
+    def qkey(a, b):
+        return (a, b) if (a, b) in quad else (b, a)
+
+    da, db = new_pen[0] - alpha, new_pen[1] - beta
+    quad[qkey(u, v)] = quad.get(qkey(u, v), 0.0) + db
+    quad[qkey(u, y)] -= da + db
+    quad[qkey(v, y)] -= da + db
+    lin[y] += 2 * da + db
+    weaker = red.replace(linear=tuple(lin.items()), quadratic=tuple(quad.items()))
+    assert red.verify().ok
+    check = weaker.verify()
+    assert check.exact and not check.ok
+    assert check.max_error == pytest.approx(eps)
+
+
+def test_nested_substitution_penalty_covers_descendants():
+    # a single degree-6 negative term: a chain of nested ancillas, each penalty large enough
+    poly = dimod.BinaryPolynomial({tuple(range(6)): -3.0, (0, 1, 2): 1.0}, "BINARY")
+    _, red = reduce(poly, "substitution")
+    assert red.num_ancillas >= 3
+    assert red.verify().ok
+
+
+def test_spin_input_is_not_doubled():
+    poly = random_hubo(10, 12, 4, 3).to_spin()
+    bqm, red = reduce(poly, "substitution")
+    assert bqm.vartype is dimod.SPIN and red.vartype == "SPIN"
+    _, red_b = reduce(poly.to_binary(), "substitution")
+    assert red.num_ancillas == red_b.num_ancillas
+    peer = dimod.make_quadratic(poly, 100.0, dimod.SPIN)
+    assert red.num_ancillas < len(peer.variables) - len(red.variables)
+    assert red.verify().ok
+
+
+def test_auto_is_never_worse_than_the_candidates():
+    poly = random_hubo(12, 40, 5, 11)
+    counts = {m: reduce(poly, m)[1].num_ancillas for m in EXPLICIT}
+    bqm, red = reduce(poly, "auto")
+    assert red.requested == "auto" and red.method in EXPLICIT
+    assert red.num_ancillas == min(counts.values())
+    assert red.verify().ok
+
+
+def test_auto_beats_dimod_on_dense_random_hubo():
+    poly = random_hubo(20, 300, 4, 5)
+    _, red = reduce(poly, "auto")
+    peer = dimod.make_quadratic(poly, sum(abs(c) for c in poly.values()), dimod.BINARY)
+    assert red.num_ancillas < len(peer.variables) - len(red.variables)
+
+
+def test_expand_and_project_roundtrip():
+    poly = random_hubo(8, 10, 5, 21)
+    bqm, red = reduce(poly, "auto")
+    ss = dimod.ExactSolver().sample(bqm) if len(bqm) <= 18 else dimod.SimulatedAnnealingSampler().sample(bqm)
+    proj = red.project(ss)
+    assert list(proj.variables) == list(red.variables)
+    want = poly.energies((proj.record.sample, list(red.variables)))
+    np.testing.assert_allclose(proj.record.energy, want)
+    # the QUBO ground state projects to the HUBO ground state
+    _, hub = brute_hubo(poly, red.variables)
+    assert proj.first.energy == pytest.approx(hub.min())
+    # the QUBO never undercuts the HUBO; samples whose ancillas are expand()'s have none broken
+    assert (proj.record.qubo_energy >= proj.record.energy - 1e-9).all()
+    labels = list(red.variables) + list(red.ancilla_labels)
+    full = ss.record.sample[:, [ss.variables.index(v) for v in labels]]
+    n = len(red.variables)
+    optimal = (red.expand(full[:, :n]) == full).all(axis=1)
+    assert optimal.sum() >= 2**n
+    assert (proj.record.num_broken[optimal] == 0).all()
+    # mapping form of expand
+    x = {v: 1 for v in red.variables}
+    full = red.expand(x)
+    assert bqm.energy(full) == pytest.approx(poly.energy(x))
+
+
+def test_project_flags_broken_substitution_ancilla():
+    poly = dimod.BinaryPolynomial({(0, 1, 2): -1.0, (0, 1, 3): 1.0}, "BINARY")
+    bqm, red = reduce(poly, "substitution")
+    good = red.expand({0: 1, 1: 1, 2: 1, 3: 0})
+    bad = dict(good)
+    bad["aux0"] = 0
+    ss = dimod.SampleSet.from_samples_bqm([good, bad], bqm)
+    proj = red.project(ss)
+    assert proj.record.num_broken.tolist() == [0, 1]
+    assert proj.record.energy.tolist() == [-1.0, -1.0]  # true HUBO energy either way
+
+
+def test_record_save_load(tmp_path):
+    poly = dimod.BinaryPolynomial({("a", 1): 1.0, ("a", "b", (2, 3)): -2.0, ((2, 3), "b", 7, "a"): 0.5}, "SPIN")
+    bqm, red = reduce(poly, "substitution")
+    path = red.save(tmp_path / "r.json")
+    back = Reduction.load(path)
+    assert back == red
+    assert back.bqm == bqm
+    assert json.loads(path.read_text())["ancillas"][0]["definition"].startswith("aux0 =")
+
+
+def test_errors():
+    poly = dimod.BinaryPolynomial({(0, 1, 2): 1.0}, "BINARY")
+    with pytest.raises(ValueError, match="method"):
+        reduce(poly, "magic")
+    with pytest.raises(TypeError, match="BinaryPolynomial"):
+        reduce({(0, 1, 2): 1.0})
+    with pytest.raises(ValueError, match="ancilla_prefix"):
+        reduce(dimod.BinaryPolynomial({("aux0", 1, 2): 1.0}, "BINARY"))
+    _, red = reduce(poly, "ishikawa")
+    with pytest.raises(ValueError, match="BINARY values"):
+        red.expand(np.array([[2, 0, 1]]))
+
+
+def test_lazy_public_names():
+    assert ab.reduce is reduce and ab.Reduction is Reduction
+
+
+def test_output_identical_across_hash_seeds():
+    script = (
+        "import dimod, json\n"
+        "from anneal_binn.reduction import reduce\n"
+        "from tests.reduction._random import random_hubo\n"
+        "p = random_hubo(12, 40, 5, 7)\n"
+        "named = {frozenset(('s%d' % i for i in t)): c for t, c in p.items()}\n"
+        "q = dimod.BinaryPolynomial(named, 'BINARY')\n"
+        "out = []\n"
+        "for m in ('auto', 'substitution', 'cover', 'ishikawa', 'freedman-drineas'):\n"
+        "    for poly in (p, q, dimod.BinaryPolynomial(named, 'SPIN')):\n"
+        "        bqm, red = reduce(poly, m)\n"
+        "        out.append(red.to_dict())\n"
+        "print(json.dumps(out))\n"
+    )
+    outs = []
+    for seed in ("0", "1"):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(ROOT))
+        res = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+        outs.append(res.stdout)
+    assert outs[0] == outs[1] and len(outs[0]) > 1000
