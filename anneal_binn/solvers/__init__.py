@@ -51,6 +51,8 @@ register("tabu", "classical:Tabu", "bqm", "", "tabu search on the reduced QUBO (
 register("steepest", "classical:SteepestDescent", "bqm", "", "steepest descent from random starts (dwave-samplers)")
 register("sqa", "classical:PathIntegralAnnealing", "bqm", "", "simulated quantum annealing, path integrals (dwave-samplers)")
 register("hubo-sa", "hubo_sa:HuboSimulatedAnnealingSampler", "hubo", "", "simulated annealing of the HUBO itself, no reduction (numba with [fast])")
+register("statevector-qa", "statevector_qa:StatevectorAnnealer", "hubo", "", "quantum annealing simulated exactly on the state vector (N <= ~20)")
+register("mps-qa", "mps_qa:MPSAnnealer", "hubo", "", "quantum annealing simulated with matrix product states (N <= ~100)")
 
 
 def available() -> list[str]:

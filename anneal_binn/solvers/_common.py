@@ -13,16 +13,14 @@ import numpy as np
 
 
 def ordered_variables(variables: Iterable[Hashable]) -> list:
-    """The variables sorted when they are mutually comparable, else in their given order.
+    """The variables in the package's canonical order (ints ascending, then other labels by str).
 
-    Sorting makes results independent of how a model was built (and of ``PYTHONHASHSEED``);
-    mixed label types cannot be sorted, so they keep the model's own (deterministic) order.
+    Sorting makes results independent of how a model was built (and of ``PYTHONHASHSEED``), and
+    matches the exact solver and the dense transforms (bit i of an index = variable i).
     """
-    variables = list(variables)
-    try:
-        return sorted(variables)
-    except TypeError:
-        return variables
+    from anneal_binn.polynomial import _sort_key
+
+    return sorted(variables, key=_sort_key)
 
 
 def make_rng(seed: int | None) -> np.random.Generator:

@@ -1,0 +1,295 @@
+"""``statevector-qa``: quantum annealing simulated exactly on the full 2^N state vector.
+
+Evolves ``|psi>`` under ``H(s) = -A(s)/2 sum_i X_i + B(s)/2 H_problem`` along an anneal path
+(forward, with pauses, or reverse), then draws ``num_reads`` samples from ``|psi|^2``.
+``H_problem`` is the HUBO's energy diagonal (bit i of a basis index = variable i = 1, i.e.
+spin +1), shifted to zero mean and, with ``auto_scale``, divided by its largest spin-form
+coefficient, as a QPU's auto-scaling would.
+
+Two propagators:
+- ``"krylov"`` (default): each time step applies ``exp(-i dt H(s_mid))`` by a Lanczos
+  (Krylov) exponential to 1e-10, so the only approximation is freezing ``H`` over a step
+  (error O(dt^2) per step; raise ``num_steps`` to converge).
+- ``"trotter"``: the second-order digitized step ``Ux(dt/2) Uz(dt) Ux(dt/2)`` that ``mps-qa``
+  applies, so the two can be compared gate for gate.
+
+Examples:
+    >>> import dimod
+    >>> poly = dimod.BinaryPolynomial({(0, 1): -1.0, (0,): 0.5}, "SPIN")
+    >>> ss = StatevectorAnnealer().sample_poly(poly, annealing_time=20.0, num_reads=50, seed=1)
+    >>> ss.info["ground_state_probability"] > 0.9
+    True
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import dimod
+import numpy as np
+
+from anneal_binn.errors import TooLargeError
+from anneal_binn.solvers._common import as_polynomial, check_num_reads, make_rng, ordered_variables, sampleset
+from anneal_binn.solvers.schedule import resolve
+
+KRYLOV_DIM = 30
+
+
+def apply_x_sum(psi: np.ndarray, n: int) -> np.ndarray:
+    """sum_i X_i |psi> (X_i flips bit i of the basis index)."""
+    out = np.zeros_like(psi)
+    for i in range(n):  # X_i swaps the halves where bit i is 0 and 1
+        v = psi.reshape(-1, 2, 1 << i)
+        o = out.reshape(-1, 2, 1 << i)
+        o[:, 0, :] += v[:, 1, :]
+        o[:, 1, :] += v[:, 0, :]
+    return out
+
+
+def apply_x_rotation(psi: np.ndarray, n: int, phi: float) -> np.ndarray:
+    """prod_i exp(+i phi X_i) |psi>, in place (each factor is cos(phi) + i sin(phi) X_i)."""
+    c, s = np.cos(phi), 1j * np.sin(phi)
+    for i in range(n):
+        v = psi.reshape(-1, 2, 1 << i)
+        a = v[:, 0, :].copy()
+        v[:, 0, :] = c * a + s * v[:, 1, :]
+        v[:, 1, :] = s * a + c * v[:, 1, :]
+    return psi
+
+
+def expm_krylov(matvec, v: np.ndarray, tau: float, m: int = KRYLOV_DIM, tol: float = 1e-10) -> np.ndarray:
+    """exp(-i tau H) v for Hermitian H given by ``matvec``.
+
+    Lanczos with an a-posteriori error estimate checked as the basis grows, so a short step
+    stops after a handful of matrix-vector products; if ``m`` vectors do not reach ``tol`` the
+    step is split in two.
+    """
+    norm = np.linalg.norm(v)
+    if norm == 0 or tau == 0:
+        return v.copy()
+    V = np.empty((m + 1, v.size), dtype=np.complex128)
+    V[0] = v / norm
+    alpha = np.zeros(m)
+    beta = np.zeros(m)
+    coef = np.ones(1, dtype=np.complex128)
+    for j in range(m):
+        w = matvec(V[j])
+        alpha[j] = np.vdot(V[j], w).real
+        w -= alpha[j] * V[j]
+        if j:
+            w -= beta[j - 1] * V[j - 1]
+        # one extra Gram-Schmidt pass against the last two vectors keeps the short basis orthogonal
+        w -= np.vdot(V[j], w) * V[j]
+        beta[j] = np.linalg.norm(w)
+        k = j + 1
+        T = np.diag(alpha[:k]) + np.diag(beta[: k - 1], 1) + np.diag(beta[: k - 1], -1)
+        evals, evecs = np.linalg.eigh(T)
+        coef = evecs @ (np.exp(-1j * tau * evals) * evecs[0].conj())
+        if beta[j] < 1e-13 or abs(beta[j] * coef[-1]) < tol:
+            return norm * (V[:k].T @ coef)
+        V[j + 1] = w / beta[j]
+    half = expm_krylov(matvec, v, tau / 2, m, tol)
+    return expm_krylov(matvec, half, tau / 2, m, tol)
+
+
+def problem_diagonal(poly: dimod.BinaryPolynomial, variables: list, auto_scale: bool, limit: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(energies, H_problem diagonal, scale) for every basis state of ``poly``."""
+    from anneal_binn.polynomial import dense_energies, spin_coefficients
+
+    energies = dense_energies(poly, variables, limit=limit)
+    coeffs = spin_coefficients(energies)
+    constant = coeffs[0]
+    scale = float(np.abs(coeffs[1:]).max()) if auto_scale and energies.size > 1 else 1.0
+    if scale == 0:
+        scale = 1.0
+    return energies, (energies - constant) / scale, scale
+
+
+def min_gap(diag: np.ndarray, n: int, sch, degeneracy: int, points: int) -> tuple[float, float]:
+    """(min over s of E_degeneracy(s) - E_0(s), the s where it occurs) along the schedule."""
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    k = degeneracy + 1
+    best, where = np.inf, 0.0
+    size = diag.size
+    for s in np.linspace(0.0, 1.0, points):
+        A, B = sch(s)
+        if size <= 256:
+            H = np.diag(B / 2 * diag).astype(np.float64)
+            for i in range(n):
+                idx = np.arange(size)
+                H[idx ^ (1 << i), idx] += -A / 2
+            vals = np.linalg.eigvalsh(H)[:k]
+        else:
+            op = LinearOperator((size, size), dtype=np.float64,
+                                matvec=lambda v, A=A, B=B: (B / 2) * diag * v.ravel() - (A / 2) * apply_x_sum(v.ravel(), n))
+            vals = np.sort(eigsh(op, k=min(k, size - 1), which="SA", return_eigenvectors=False, tol=1e-8))
+        gap = float(vals[-1] - vals[0]) if len(vals) >= k else np.inf
+        if gap < best:
+            best, where = gap, float(s)
+    return best, where
+
+
+class StatevectorAnnealer(dimod.PolySampler, dimod.Sampler):
+    """Exact (state-vector) simulation of a quantum anneal of a HUBO or BQM, N up to ~20.
+
+    Args:
+        max_variables: refuse larger problems before allocating (default 20: 16 MiB per vector).
+        **defaults: default values for :meth:`sample_poly` parameters.
+
+    Examples:
+        >>> import dimod
+        >>> bqm = dimod.BinaryQuadraticModel({0: -1.0}, {(0, 1): -1.0}, 0.0, "BINARY")
+        >>> ss = StatevectorAnnealer().sample(bqm, annealing_time=30.0, num_reads=10, seed=0)
+        >>> sorted(ss.variables)
+        [0, 1]
+    """
+
+    _params = ("num_reads", "seed", "annealing_time", "anneal_schedule", "schedule", "num_steps", "method",
+               "auto_scale", "initial_state", "compute_gap", "gap_points")
+
+    def __init__(self, max_variables: int = 20, **defaults: Any):
+        self.max_variables = int(max_variables)
+        self.defaults = dict(defaults)
+        self._validate_names(self.defaults)
+
+    @property
+    def parameters(self) -> dict:
+        return {p: [] for p in self._params}
+
+    @property
+    def properties(self) -> dict:
+        return {"max_variables": self.max_variables}
+
+    def _validate_names(self, kwargs: dict) -> None:
+        unknown = sorted(set(kwargs) - set(self._params))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s); known: {', '.join(self._params)}")
+
+    def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
+        """Anneal a BQM (treated as a degree-2 polynomial)."""
+        return self.sample_poly(as_polynomial(bqm), **kwargs)
+
+    def sample_poly(self, polynomial: dimod.BinaryPolynomial, **kwargs: Any) -> dimod.SampleSet:
+        """Simulate the anneal and sample the final state.
+
+        Args:
+            polynomial: HUBO (BINARY or SPIN); samples come back in its vartype.
+            num_reads: samples drawn from the final state (default 100).
+            seed: seed of the sampling (the evolution itself is deterministic).
+            annealing_time: total time of a forward anneal (default 10 in schedule units).
+            anneal_schedule: D-Wave style ``[(t, s), ...]`` path instead (pauses, reverse anneals).
+            schedule: ``"linear"`` (default), a D-Wave CSV schedule file, a Schedule or ``{s, A, B}``.
+            num_steps: time steps (default 200).
+            method: ``"krylov"`` (default) or ``"trotter"``.
+            auto_scale: divide H_problem by its largest spin coefficient (default True).
+            initial_state: the classical start of a reverse anneal (mapping or sequence in sorted
+                variable order, in the polynomial's vartype).
+            compute_gap: also report the minimum spectral gap along the path (default False).
+            gap_points: s values scanned for the gap (default 41).
+
+        Returns:
+            SampleSet with ``info``: ``ground_state_probability`` (exact, from the state),
+            ``ground_energy``, ``expected_energy``, and ``min_gap``/``min_gap_s`` when asked.
+        """
+        self._validate_names(kwargs)
+        opts = {**self.defaults, **kwargs}
+        poly = as_polynomial(polynomial)
+        variables = ordered_variables(poly.variables)
+        n = len(variables)
+        if n > self.max_variables:
+            need = (KRYLOV_DIM + 4) * 16 * 2**n
+            raise TooLargeError(
+                f"statevector-qa over {n} variables needs about {need / 2**30:,.1f} GiB "
+                f"(2^{n} amplitudes x {KRYLOV_DIM + 4} vectors); the limit is {self.max_variables} variables. "
+                "Use mps-qa or sqa."
+            )
+        num_reads = check_num_reads(opts.get("num_reads"), default=100)
+        rng = make_rng(opts.get("seed"))
+        sch, path = resolve(opts.get("schedule"), opts.get("annealing_time"), opts.get("anneal_schedule"))
+        num_steps = int(opts.get("num_steps", 200))
+        method = opts.get("method", "krylov")
+        if method not in ("krylov", "trotter"):
+            raise ValueError(f"method: must be 'krylov' or 'trotter', got {method!r}")
+        energies, diag, scale = problem_diagonal(poly, variables, bool(opts.get("auto_scale", True)), self.max_variables)
+        psi = initial_state(n, path.reverse, opts.get("initial_state"), variables, poly.vartype)
+        dts, mids = path.steps(num_steps)
+        u = sch.phase_per_unit
+        for dt, s in zip(dts, mids):
+            A, B = sch(s)
+            if method == "krylov":
+                def matvec(v, A=A, B=B):
+                    return (B / 2) * diag * v - (A / 2) * apply_x_sum(v, n)
+
+                psi = expm_krylov(matvec, psi, u * dt)
+            else:
+                apply_x_rotation(psi, n, u * dt * A / 4)
+                psi *= np.exp(-1j * u * dt * B / 2 * diag)
+                apply_x_rotation(psi, n, u * dt * A / 4)
+        probs = np.abs(psi) ** 2
+        probs /= probs.sum()
+        return finish(probs, energies, variables, poly.vartype, num_reads, rng,
+                      info_extra=self._gap_info(opts, diag, n, sch, energies), scale=scale,
+                      schedule=sch, path=path, method=method, num_steps=len(dts))
+
+    @staticmethod
+    def _gap_info(opts, diag, n, sch, energies) -> dict:
+        if not opts.get("compute_gap"):
+            return {}
+        degeneracy = int(np.count_nonzero(energies <= energies.min() + 1e-9 * max(1.0, abs(energies.min()))))
+        gap, where = min_gap(diag, n, sch, degeneracy, int(opts.get("gap_points", 41)))
+        return {"min_gap": gap * sch.phase_per_unit, "min_gap_s": where, "ground_degeneracy": degeneracy}
+
+
+def initial_state(n: int, reverse: bool, state, variables: list, vartype) -> np.ndarray:
+    """|+>^n for a forward anneal, or the given classical basis state for a reverse anneal."""
+    if not reverse:
+        if state is not None:
+            raise ValueError("initial_state: only a reverse anneal (anneal_schedule starting at s=1) takes one")
+        return np.full(1 << n, 2 ** (-n / 2), dtype=np.complex128)
+    bits = classical_bits(state, variables, vartype)
+    psi = np.zeros(1 << n, dtype=np.complex128)
+    psi[int((bits.astype(np.int64) << np.arange(n)).sum())] = 1.0
+    return psi
+
+
+def classical_bits(state, variables: list, vartype) -> np.ndarray:
+    """A classical state (mapping or sequence, in ``vartype``) as 0/1 bits in variable order."""
+    if state is None:
+        raise ValueError("initial_state: a reverse anneal (s starts at 1) needs the classical state to start from")
+    if isinstance(state, dict):
+        missing = [v for v in variables if v not in state]
+        if missing:
+            raise ValueError(f"initial_state: missing variables {missing[:5]}")
+        vals = np.array([state[v] for v in variables])
+    else:
+        vals = np.asarray(state).ravel()
+        if vals.size != len(variables):
+            raise ValueError(f"initial_state: need {len(variables)} values, got {vals.size}")
+    allowed = (-1, 1) if vartype is dimod.SPIN else (0, 1)
+    if not np.isin(vals, allowed).all():
+        raise ValueError(f"initial_state: values must be in {allowed}")
+    return ((vals + 1) // 2 if vartype is dimod.SPIN else vals).astype(np.int8)
+
+
+def finish(probs: np.ndarray, energies: np.ndarray, variables: list, vartype, num_reads: int,
+           rng: np.random.Generator, info_extra: dict, scale: float, schedule, path, method: str,
+           num_steps: int) -> dimod.SampleSet:
+    """Sample the final distribution and assemble the SampleSet with its info."""
+    n = len(variables)
+    idx = rng.choice(probs.size, size=num_reads, p=probs)
+    bits = ((idx[:, None] >> np.arange(n)) & 1).astype(np.int8)
+    samples = 2 * bits - 1 if vartype is dimod.SPIN else bits
+    emin = float(energies.min())
+    ground = energies <= emin + 1e-9 * max(1.0, abs(emin))
+    info = {
+        "ground_state_probability": float(probs[ground].sum()),
+        "ground_energy": emin,
+        "expected_energy": float(probs @ energies),
+        "problem_scale": scale,
+        "schedule": schedule.name,
+        "anneal_schedule": [list(p) for p in path.points],
+        "method": method,
+        "num_steps": int(num_steps),
+        **info_extra,
+    }
+    return sampleset(samples, energies[idx], variables, vartype, info)
