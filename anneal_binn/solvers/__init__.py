@@ -53,6 +53,8 @@ register("sqa", "classical:PathIntegralAnnealing", "bqm", "", "simulated quantum
 register("hubo-sa", "hubo_sa:HuboSimulatedAnnealingSampler", "hubo", "", "simulated annealing of the HUBO itself, no reduction (numba with [fast])")
 register("statevector-qa", "statevector_qa:StatevectorAnnealer", "hubo", "", "quantum annealing simulated exactly on the state vector (N <= ~20)")
 register("mps-qa", "mps_qa:MPSAnnealer", "hubo", "", "quantum annealing simulated with matrix product states (N <= ~100)")
+register("qpu", "qpu:QPUSampler", "bqm", "qpu", "D-Wave QPU with a cached embedding (mock=True: offline Pegasus mock)")
+register("hybrid", "qpu:HybridSampler", "bqm", "qpu", "D-Wave Leap hybrid BQM solver")
 
 
 def available() -> list[str]:
