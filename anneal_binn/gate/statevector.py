@@ -193,7 +193,6 @@ def _kernels():
             permute(p, perms[k - 1])
             rotations(p, c[k], s[k], er[k], ei[k])
 
-    @njit(cache=True, parallel=True, fastmath=True)
     def energy_grad(c, s, er, ei, perms, cost, want_grad):
         nbatch, nb, n = c.shape
         d = cost.shape[0]
@@ -218,7 +217,6 @@ def _kernels():
                         permute(q, perms[k - 1])
         return energy, grad
 
-    @njit(cache=True, parallel=True)
     def states(c, s, er, ei, perms, last):
         nbatch = c.shape[0]
         d = perms.shape[1]
@@ -228,8 +226,27 @@ def _kernels():
             permute(out[b], last)
         return out
 
-    _KERNELS = {"energy_grad": energy_grad, "states": states, "rotations": rotations, "permute": permute}
+    # Serial and parallel builds of the batch drivers: on a loaded machine a parallel region
+    # waits for every thread to be scheduled, which costs milliseconds, so small batches run serial.
+    _KERNELS = {
+        "energy_grad": njit(cache=True, fastmath=True)(energy_grad),
+        "energy_grad_par": njit(cache=True, parallel=True, fastmath=True)(energy_grad),
+        "states": njit(cache=True)(states),
+        "states_par": njit(cache=True, parallel=True)(states),
+        "rotations": rotations,
+        "permute": permute,
+    }
     return _KERNELS
+
+
+PARALLEL_MIN_WORK = 2**18  # amplitudes x batch below which a batch runs on one thread
+
+
+def _kernel(name: str, batch: int, num_qubits: int):
+    import numba
+
+    par = batch >= 2 and numba.get_num_threads() > 1 and batch * 2**num_qubits >= PARALLEL_MIN_WORK
+    return _kernels()[name + "_par" if par else name]
 
 
 class StatevectorModel:
@@ -262,13 +279,15 @@ class StatevectorModel:
     def energy_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
         """``E`` of shape (B,) and ``dE/dtheta`` of shape (B, P) for angles (B, P) or (P,)."""
         theta = self.ansatz.check_parameters(theta)
-        energy, grad = _kernels()["energy_grad"](*_angles(self.ansatz, theta), self._perms, self._cost_folded, True)
+        kernel = _kernel("energy_grad", theta.shape[0], self.ansatz.num_qubits)
+        energy, grad = kernel(*_angles(self.ansatz, theta), self._perms, self._cost_folded, True)
         return energy, grad.reshape(theta.shape[0], -1)
 
     def energy(self, theta) -> np.ndarray:
         """``E`` of shape (B,) (no gradient work)."""
         theta = self.ansatz.check_parameters(theta)
-        return _kernels()["energy_grad"](*_angles(self.ansatz, theta), self._perms, self._cost_folded, False)[0]
+        kernel = _kernel("energy_grad", theta.shape[0], self.ansatz.num_qubits)
+        return kernel(*_angles(self.ansatz, theta), self._perms, self._cost_folded, False)[0]
 
     def states(self, theta) -> np.ndarray:
         """Final statevectors, shape (B, 2**N), amplitude index bit ``i`` = qubit ``i``."""
@@ -292,7 +311,8 @@ def statevectors(ansatz: Ansatz, theta, _perms_cache=None) -> np.ndarray:
     guard_size(ansatz.num_qubits, copies=1)
     theta = ansatz.check_parameters(theta)
     perms = _perms(ansatz) if _perms_cache is None else _perms_cache
-    return _kernels()["states"](*_angles(ansatz, theta), perms, perms[-1]).view(np.complex128)
+    kernel = _kernel("states", theta.shape[0], ansatz.num_qubits)
+    return kernel(*_angles(ansatz, theta), perms, perms[-1]).view(np.complex128)
 
 
 def probabilities(ansatz: Ansatz, theta) -> np.ndarray:
