@@ -41,6 +41,8 @@ BINARY = "BINARY"
 DEFAULT_MAX_TERMS = 20_000_000
 # bytes one dense intermediate may take before the work is split into chunks
 _CHUNK_BYTES = 64 * 2**20
+# monomial bitsets below this value are merged with a dense table instead of a sort
+_DENSE_LIMIT = 2**26
 
 
 def _check_vartype(vartype) -> str:
@@ -100,7 +102,16 @@ def _unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     checked against the rows and a lexicographic sort is used only if two rows collide.
     """
     if keys.shape[1] == 1:
-        uniq, inv = np.unique(keys[:, 0], return_inverse=True)
+        flat = keys[:, 0]
+        top = int(flat.max()) if len(flat) else 0
+        if top < _DENSE_LIMIT and len(flat) > top // 64:
+            # few variables: a dense table replaces the sort (linear time)
+            seen = np.zeros(top + 1, dtype=bool)
+            seen[flat] = True
+            uniq = np.flatnonzero(seen).astype(np.uint64)
+            rank = np.cumsum(seen, dtype=np.int64) - 1
+            return uniq.reshape(-1, 1), rank[flat]
+        uniq, inv = np.unique(flat, return_inverse=True)
         return uniq.reshape(-1, 1), inv.reshape(-1)
     keys = np.ascontiguousarray(keys)
     h = keys[:, 0].copy()
@@ -230,10 +241,11 @@ class SparsePoly:
             return poly
         return dimod.BinaryPolynomial(dict(zip(terms, self.coef.tolist())), self.vartype)
 
-    def evaluate(self, bits: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    def evaluate(self, bits: np.ndarray, block: int = 2**21) -> np.ndarray:
         """Values on configurations ``bits`` (C, n) of 0/1 (for SPIN, bit 1 is spin +1).
 
-        Vectorized over configurations and terms with popcounts on the bitsets.
+        Vectorized over configurations and terms with popcounts on the bitsets, in blocks of
+        about ``block`` (configuration, term) pairs.
         """
         bits = np.asarray(bits, dtype=np.uint8)
         if bits.ndim != 2 or bits.shape[1] != self.num_variables:
@@ -244,15 +256,23 @@ class SparsePoly:
         pad[:, : self.num_variables] = src
         packed = np.packbits(pad, axis=1, bitorder="little").view("<u8").astype(np.uint64)
         out = np.zeros(bits.shape[0])
-        for start in range(0, self.num_terms, chunk):
-            k = self.keys[start: start + chunk]
-            c = self.coef[start: start + chunk]
-            if self.vartype == SPIN:
-                odd = np.bitwise_count(packed[:, None, :] & k[None, :, :]).sum(axis=2) & 1
-                out += (1.0 - 2.0 * odd) @ c
-            else:
-                missing = (k[None, :, :] & ~packed[:, None, :]).any(axis=2)
-                out += (~missing).astype(np.float64) @ c
+        n_t = max(1, min(self.num_terms, 4096))
+        n_c = max(1, block // n_t)
+        for t0 in range(0, self.num_terms, n_t):
+            k = self.keys[t0: t0 + n_t]
+            c = self.coef[t0: t0 + n_t]
+            for c0 in range(0, bits.shape[0], n_c):
+                pk = packed[c0: c0 + n_c]
+                if self.vartype == SPIN:
+                    acc = np.zeros((len(pk), len(k)), dtype=np.uint8)
+                    for j in range(w):
+                        acc += np.bitwise_count(pk[:, j, None] & k[None, :, j])
+                    out[c0: c0 + n_c] += (1.0 - 2.0 * (acc & 1)) @ c
+                else:
+                    miss = np.zeros((len(pk), len(k)), dtype=bool)
+                    for j in range(w):
+                        miss |= (k[None, :, j] & ~pk[:, j, None]) != 0
+                    out[c0: c0 + n_c] += (~miss).astype(np.float64) @ c
         return out
 
 
@@ -412,7 +432,7 @@ class BatchPoly:
         for s in range(0, p, step):
             pair = (a[s: s + step, :, None] * b[s: s + step, None, :]).reshape(-1, len(inv))
             out[s: s + step] = _scatter(inv, len(uniq), pair)
-        return self._like(uniq, out)
+        return self._like(uniq, out).pruned(0.0)
 
     __rmul__ = __mul__
 
@@ -432,6 +452,8 @@ class BatchPoly:
         every step multiplies by ``self`` and adds a constant.
         """
         coeffs = np.atleast_2d(np.asarray(coeffs, dtype=np.float64))
+        nonzero = np.flatnonzero(np.any(coeffs != 0.0, axis=0))
+        coeffs = coeffs[:, : (nonzero[-1] + 1 if len(nonzero) else 1)]  # a zero top coefficient is no degree
         out = BatchPoly.constant(coeffs[:, -1], self.num_variables, self.vartype, max_terms=self.max_terms)
         for k in range(coeffs.shape[1] - 2, -1, -1):
             out = out * self + BatchPoly.constant(coeffs[:, k], self.num_variables, self.vartype)
@@ -478,10 +500,11 @@ def contract(a: BatchPoly, b: BatchPoly, weights=None) -> SparsePoly:
         e = min(s + step, a.num_terms)
         lo = s if symmetric else 0
         g = A[:, s:e].T @ bw[:, lo:]  # (rows, cols) block of the weighted Gram matrix
-        if symmetric:
-            r = np.arange(s, e)[:, None]
-            c = np.arange(lo, b.num_terms)[None, :]
-            g = np.where(c > r, 2.0 * g, np.where(c == r, g, 0.0))
+        if symmetric:  # keep j > i doubled and j == i once; the block's lower triangle is dropped
+            g *= 2.0
+            tri = g[:, : e - s]
+            tri[np.tril_indices(e - s, -1)] = 0.0
+            tri[np.diag_indices(e - s)] *= 0.5
         pair = _combine(a.keys[s:e], b.keys[lo:], a.vartype)
         uniq, inv = _unique_rows(pair)
         parts_keys.append(uniq)

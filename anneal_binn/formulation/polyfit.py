@@ -171,6 +171,10 @@ def fit_function(func, degree: int, interval: tuple[float, float], method: str =
         pz = pz + c * lin**k
     coeffs = np.zeros(int(degree) + 1)
     coeffs[: len(pz.coef)] = pz.coef[: int(degree) + 1]
+    # symmetric functions give exact zeros up to rounding (e.g. the even part of sigmoid - 1/2);
+    # rounding noise would otherwise raise the degree and multiply the term count
+    mag = np.abs(coeffs) * max(abs(lo), abs(hi)) ** np.arange(len(coeffs))  # size of each term on the interval
+    coeffs[mag <= 1e-12 * mag.max()] = 0.0
     grid = np.linspace(lo, hi, _NUM_CHECK)
     err = np.asarray(f(grid), dtype=np.float64) - np.polynomial.polynomial.polyval(grid, coeffs)
     return PolyFit(name, tuple(float(c) for c in coeffs), (lo, hi), method,
