@@ -55,6 +55,7 @@ register("statevector-qa", "statevector_qa:StatevectorAnnealer", "hubo", "", "qu
 register("mps-qa", "mps_qa:MPSAnnealer", "hubo", "", "quantum annealing simulated with matrix product states (N <= ~100)")
 register("qpu", "qpu:QPUSampler", "bqm", "qpu", "D-Wave QPU with a cached embedding (mock=True: offline Pegasus mock)")
 register("hybrid", "qpu:HybridSampler", "bqm", "qpu", "D-Wave Leap hybrid BQM solver")
+register("hypernet", "hypernet:HypernetSampler", "hubo", "gate", "quantum hypernetwork circuit trained by adjoint L-BFGS (statevector) or SPSA/QN-SPSA (Aer MPS), then sampled")
 
 
 def available() -> list[str]:
