@@ -38,7 +38,7 @@ class HypernetSampler(dimod.PolySampler):
         train_shots: shots per energy estimate while training (parameter shift / mps).
     """
 
-    parameters = {"layers": [], "restarts": [], "shots": [], "method": [], "seed": [], "maxiter": [],
+    parameters = {"layers": [], "restarts": [], "shots": [], "num_reads": [], "method": [], "seed": [], "maxiter": [],
                   "optimizer": [], "gradient": [], "train_shots": [], "landscape": [], "loss": []}
     properties = {"description": "quantum hypernetwork (gate model), exact statevector or MPS"}
 
@@ -59,7 +59,9 @@ class HypernetSampler(dimod.PolySampler):
         """Train on ``polynomial`` (or the exact ``landscape``) and return measured samples.
 
         Args:
-            polynomial: the HUBO; its variables (``0..N-1``) label the samples.
+            polynomial: the HUBO (BINARY or SPIN; the samples come back in its vartype, bit 1 =
+                +1); its variables label the samples (ints ``0..N-1`` map to qubits ``0..N-1``,
+                other labels to qubits in sorted order).
             landscape: optional exact cost vector of length ``2**N`` (used instead of the HUBO's
                 values; statevector method).
             loss: optional ``bits (S, N) -> (S,)`` true loss (mps method; e.g. ``problem.losses``).
@@ -68,6 +70,9 @@ class HypernetSampler(dimod.PolySampler):
         opts = {k: getattr(self, k) for k in ("layers", "restarts", "shots", "method", "seed", "maxiter",
                                                "optimizer", "gradient", "train_shots")}
         unknown = set(kwargs) - set(opts)
+        if "num_reads" in kwargs:  # dimod's name for the number of samples
+            kwargs["shots"] = kwargs.pop("num_reads")
+        unknown.discard("num_reads")
         if unknown:
             raise TypeError(f"sample_poly: unknown parameter(s) {sorted(unknown)}; known: {sorted(opts)}")
         opts.update(kwargs)
@@ -117,5 +122,8 @@ class HypernetSampler(dimod.PolySampler):
                     "best_restart": best, "expected_energy": float(runs[best].energy)}
         info.update({"method": opts["method"], "layers": opts["layers"], "shots": opts["shots"],
                      "time_s": time.perf_counter() - t0})
-        ss = dimod.SampleSet.from_samples((bits.astype(np.int8), variables), dimod.BINARY, energies, info=info)
+        # bit 1 = weight +1: BINARY 1, SPIN +1
+        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
+        values = 2 * bits.astype(np.int8) - 1 if vartype is dimod.SPIN else bits.astype(np.int8)
+        ss = dimod.SampleSet.from_samples((values, variables), vartype, energies, info=info)
         return ss.aggregate()
