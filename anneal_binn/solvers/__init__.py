@@ -56,6 +56,7 @@ register("mps-qa", "mps_qa:MPSAnnealer", "hubo", "", "quantum annealing simulate
 register("qpu", "qpu:QPUSampler", "bqm", "qpu", "D-Wave QPU with a cached embedding (mock=True: offline Pegasus mock)")
 register("hybrid", "qpu:HybridSampler", "bqm", "qpu", "D-Wave Leap hybrid BQM solver")
 register("hypernet", "hypernet:HypernetSampler", "hubo", "gate", "quantum hypernetwork circuit trained by adjoint L-BFGS (statevector) or SPSA/QN-SPSA (Aer MPS), then sampled")
+register("grover", "grover:GroverSampler", "hubo", "", "amplitude amplification of the landscape state (fixed k, optimal k or BBHT), exact marked-subspace simulation")
 
 
 def available() -> list[str]:
