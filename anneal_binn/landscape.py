@@ -5,7 +5,9 @@ first layer has no connection masks, its pre-activations are additive over the f
 weight and bias bits, so a table over the lowest ``k`` of those bits is built once by doubling
 (each new bit adds ``±x_i`` to one unit: O(P) per configuration, the same saving as a Gray-code
 walk) and every chunk only adds the contribution of the higher bits. The cost per configuration
-then drops from O(N·P) to O(units·P) for the first layer.
+then drops from O(N·P) to O(units·P) for the first layer. Single-unit nets (logistic
+regression, perceptrons) go further with a compiled Gray-code walk when numba is installed
+(:mod:`anneal_binn.landscape_kernels`).
 
 Examples:
     >>> import anneal_binn as ab
@@ -77,6 +79,11 @@ def compute(net, X: np.ndarray, y: np.ndarray, limit: int = DEFAULT_LIMIT, fast:
     n = net.num_variables
     P = X.shape[0]
     check_size(n, P, limit)
+    if fast and n >= 10:
+        from anneal_binn import landscape_kernels
+
+        if landscape_kernels.supports(net) and landscape_kernels.available():
+            return landscape_kernels.compute(net, X, y)
     out = np.empty(1 << n)
     width = max(_units(net), 1)
     per_config = 8 * P * width * 4  # pre-activations, activations and temporaries

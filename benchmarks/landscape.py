@@ -1,4 +1,5 @@
-"""Exact-landscape throughput: anneal-binn's doubling-table enumeration against a
+"""Exact-landscape throughput: anneal-binn's enumeration (first-layer doubling tables, and a
+compiled Gray-code walk for single-unit 0-1/MSE nets) against a
 straightforward vectorized numpy evaluation (bits → ±1 weights → batched matmul forward pass →
 loss, chunked), in one process. Prints configurations·samples per second and the ratio.
 
@@ -21,7 +22,8 @@ import anneal_binn as ab  # noqa: E402
 from anneal_binn.landscape import compute  # noqa: E402
 from anneal_binn.spec import catalogue  # noqa: E402
 
-DEFAULT = ["fawaz-p1", "fawaz-meta-p1", "gaussian-activation", "gaussian-width", "digits4x4-logistic", "mnist4x4-logistic"]
+DEFAULT = ["fawaz-p1", "fawaz-meta-p1", "gaussian-activation", "gaussian-width", "digits4x4-logistic",
+           "mnist4x4-logistic", "perceptron-N21-alpha0.5"]
 
 
 def naive_landscape(problem, chunk=1 << 12):
@@ -52,7 +54,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     names = args.specs or [s for s in DEFAULT if s in catalogue()]
     if args.quick and not args.specs:
-        names = [s for s in names if not s.startswith("mnist")]
+        names = [s for s in names if not s.startswith(("mnist", "perceptron"))]
     repeat = 1 if args.quick else 3
     print(f"{'spec':<22}{'N':>4}{'P':>6}{'ours (cfg·smp/s)':>20}{'numpy (cfg·smp/s)':>20}{'ratio':>8}  same")
     for name in names:

@@ -112,3 +112,14 @@ def test_bce_with_several_output_units_is_refused():
     with pytest.raises(ab.SpecError, match="model.output.width"):
         ab.build_from_dict({"data": {"source": "digits", "classes": [0, 1, 2], "downscale": 2},
                             "model": {"loss": "bce", "output": {"activation": "sigmoid", "width": 1}}})
+
+
+@pytest.mark.parametrize("loss,activation,bias", [("zero-one", "sign", False), ("zero-one", "sigmoid", True),
+                                                  ("mse", "identity", True), ("bce", "sigmoid", True)])
+def test_compiled_gray_code_landscape_equals_plain_forward(loss, activation, bias):
+    problem = ab.build_from_dict({"data": {"source": "digits", "downscale": 3, "n_train": 60},
+                                  "model": {"loss": loss, "output": {"activation": activation, "bias": bias}}})
+    from anneal_binn import landscape_kernels
+
+    assert landscape_kernels.supports(problem.network) == (loss != "bce")
+    np.testing.assert_allclose(problem.landscape(), problem.landscape(fast=False), rtol=1e-12, atol=1e-12)
