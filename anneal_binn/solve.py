@@ -38,9 +38,52 @@ def _exact_from_landscape(problem, num_reads):
                                         info={"solver": "exact", "method": "landscape"})
 
 
+def split_params(name: str, params: dict) -> tuple[dict, dict]:
+    """(constructor params, sample params) for solver ``name``.
+
+    A parameter named in the solver factory's signature configures the solver (``mock``,
+    ``backend``, ``max_variables``...); everything else is a ``sample`` keyword.
+    """
+    import importlib
+    import inspect
+
+    module_name, factory = solvers.entry(name).target.split(":")
+    try:
+        obj = getattr(importlib.import_module(f"anneal_binn.solvers.{module_name}"), factory)
+    except ImportError:
+        return {}, dict(params)  # solvers.get will raise the clear MissingExtraError
+    sig = inspect.signature(obj)
+    named = {p.name for p in sig.parameters.values()
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"}
+    ctor = {k: v for k, v in params.items() if k in named}
+    return ctor, {k: v for k, v in params.items() if k not in named}
+
+
+def _complete(ss: dimod.SampleSet, problem) -> dimod.SampleSet:
+    """Over exactly the problem's variables 0..N-1, in order.
+
+    A truncated HUBO may not mention every variable; such a variable does not change the HUBO
+    energy, so it is filled with 0 (BINARY) / -1 (SPIN) and the energies stay correct.
+    """
+    want = list(problem.variables)
+    missing = [v for v in want if v not in ss.variables]
+    if missing:
+        ss = dimod.append_variables(ss, {v: (0 if ss.vartype is dimod.BINARY else -1) for v in missing})
+    if list(ss.variables) != want:
+        cols = [ss.variables.index(v) for v in want]
+        vectors = {k: ss.record[k] for k in ss.record.dtype.names if k not in ("sample", "energy")}
+        ss = dimod.SampleSet.from_samples((ss.record.sample[:, cols], want), ss.vartype, ss.record.energy,
+                                          info=dict(ss.info), **vectors)
+    return ss
+
+
 def solve(problem, solver: str | None = None, seed: int | None = None, num_reads: int | None = None,
           hubo: dict | None = None, reduction: str = "auto", **params) -> dimod.SampleSet:
     """Solve a problem with a registered solver; the result is over the problem's variables.
+
+    PolySamplers (registry input ``"hubo"``) get ``problem.to_hubo(...)``; QUBO samplers get
+    ``ab.reduce(hubo)`` and their samples are projected back with the Reduction, so every
+    result is over variables 0..N-1 with energies equal to the HUBO energy.
 
     Args:
         problem: a :class:`~anneal_binn.problem.Problem`.
@@ -48,25 +91,57 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
         seed, num_reads: passed to the solver when given.
         hubo: options for ``problem.to_hubo`` (e.g. ``{"method": "fourier", "max_degree": 3}``).
         reduction: ``ab.reduce`` method for solvers that take a QUBO.
-        **params: solver parameters.
+        **params: solver parameters (constructor defaults and ``sample`` keywords alike).
 
-    Energies are HUBO energies; ``problem.evaluate(ss)`` gives the true losses and accuracies.
+    Returns:
+        A SampleSet; ``info["timing"]`` holds ``formulate_s``, ``reduce_s`` and ``sample_s`` (the
+        time to use for TTS), ``info["solver"]`` the name, and ``info["reduction"]`` a summary
+        for QUBO solvers. ``problem.evaluate(ss)`` gives the true losses and accuracies.
+
+    Examples:
+        >>> import anneal_binn as ab
+        >>> problem = ab.build(ab.load_spec("fawaz-p1"))
+        >>> ss = ab.solve(problem, solver="hubo-sa", seed=0, num_reads=10)
+        >>> list(ss.variables) == problem.variables
+        True
     """
+    import time
+
     name = solver or default_solver(problem)
     hubo = dict(problem.spec.run.get("hubo", {}) if hubo is None else hubo)
     if name == "exact" and not hubo:
-        return _exact_from_landscape(problem, num_reads)
+        t0 = time.perf_counter()
+        ss = _exact_from_landscape(problem, num_reads)
+        ss.info["timing"] = {"formulate_s": 0.0, "reduce_s": 0.0, "sample_s": time.perf_counter() - t0}
+        return ss
     entry = solvers.entry(name)
-    sampler = solvers.get(name)
-    kwargs = dict(problem.spec.run.get("params", {}) if solver is None else {}, **params)
+    ctor, kwargs = split_params(name, dict(problem.spec.run.get("params", {}) if solver is None else {}, **params))
+    sampler = solvers.get(name, **ctor)
     if seed is not None:
         kwargs["seed"] = seed
     if num_reads is not None:
         kwargs["num_reads"] = num_reads
+    t0 = time.perf_counter()
     poly = problem.to_hubo(**hubo)
+    t1 = time.perf_counter()
     if entry.input == "hubo":
-        return sampler.sample_poly(poly, **kwargs)
-    from anneal_binn.reduction import reduce
+        ss = sampler.sample_poly(poly, **kwargs)
+        t2 = t1
+        t3 = time.perf_counter()
+        summary = None
+    else:
+        from anneal_binn.reduction import reduce
 
-    bqm, record = reduce(poly, method=reduction)
-    return record.project(sampler.sample(bqm, **kwargs))
+        bqm, record = reduce(poly, method=reduction)
+        t2 = time.perf_counter()
+        raw = sampler.sample(bqm, **kwargs)
+        t3 = time.perf_counter()
+        ss = record.project(raw)
+        summary = {"method": record.method, "num_ancillas": record.num_ancillas,
+                   "qubo_variables": len(bqm.variables), "qubo_interactions": len(bqm.quadratic)}
+    ss = _complete(ss, problem)
+    ss.info["solver"] = name
+    ss.info["timing"] = {"formulate_s": t1 - t0, "reduce_s": t2 - t1, "sample_s": t3 - t2}
+    if summary is not None:
+        ss.info["reduction"] = summary
+    return ss

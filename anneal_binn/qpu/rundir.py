@@ -1,0 +1,221 @@
+"""Run directories: a submission that loses nothing when it is interrupted.
+
+``submit`` writes everything needed to interpret and repeat the run *before* the first sample
+is requested, then each returned SampleSet as its own file, atomically::
+
+    DIR/manifest.json          solver, parameters, seed, batches; rewritten atomically after each batch
+    DIR/spec.json (+spec.toml) the formulation spec
+    DIR/hubo.json              the HUBO sent to PolySamplers, or reduced for QUBO samplers
+    DIR/bqm.json               the reduced QUBO (QUBO samplers)
+    DIR/reduction.json         the Reduction record that maps QUBO samples back
+    DIR/embedding.json         the QPU embedding (qpu), reused on --resume
+    DIR/samples/batch-0000.json  one SampleSet per batch (dimod serializable), over the problem's variables
+    DIR/summary.json           written when every batch is in
+
+A crash or network failure mid-run leaves every earlier batch readable; ``resume=True`` checks
+the directory matches the request and runs only the missing batches, with the same per-batch
+seeds, so an interrupted-and-resumed run equals an uninterrupted one.
+
+Examples:
+    >>> import tempfile, anneal_binn as ab
+    >>> from anneal_binn.qpu.rundir import submit, load_samples
+    >>> problem = ab.build(ab.load_spec("fawaz-p1"))
+    >>> out = tempfile.mkdtemp()
+    >>> summary = submit(problem, "sa", out, num_batches=2, num_reads=5, seed=0)
+    >>> len(load_samples(out))
+    10
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import dimod
+import numpy as np
+
+FORMAT_VERSION = 1
+
+
+class InjectedFailure(RuntimeError):
+    """Raised by the ``fail_after`` test hook to simulate a crash between batches."""
+
+
+class RunDirectoryError(ValueError):
+    """A run directory does not match the request (or is missing when resuming)."""
+
+
+def _write(path: Path, data) -> None:
+    from anneal_binn.commands.common import write_json_atomic
+
+    write_json_atomic(path, data)
+
+
+def batch_seed(seed: int, index: int) -> int:
+    """The seed of batch ``index``: derived, so a resumed run repeats the same batches."""
+    return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1, dtype=np.uint32)[0])
+
+
+def batch_path(out: Path, index: int) -> Path:
+    return Path(out) / "samples" / f"batch-{index:04d}.json"
+
+
+def load_samples(out: str | Path) -> dimod.SampleSet:
+    """All completed batches of a run directory, concatenated (each file read independently)."""
+    files = sorted((Path(out) / "samples").glob("batch-*.json"))
+    if not files:
+        raise FileNotFoundError(f"{out}: no completed batches in samples/")
+    sets = [dimod.SampleSet.from_serializable(json.loads(f.read_text())) for f in files]
+    return dimod.concatenate(sets)
+
+
+def _params_jsonable(params: dict) -> dict:
+    from anneal_binn.commands.common import to_jsonable
+
+    return to_jsonable(params)
+
+
+def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_reads: int = 100,
+           seed: int = 0, resume: bool = False, reduction: str = "auto", hubo: dict | None = None,
+           fail_after: int | None = None, log=None, **params: Any) -> dict:
+    """Run ``solver`` on ``problem`` in ``num_batches`` batches, recording everything in ``out``.
+
+    Args:
+        problem: a :class:`~anneal_binn.problem.Problem`.
+        solver: registry name (``qpu``, ``hybrid``, or any other).
+        out: the run directory (created; must be empty or absent unless ``resume``).
+        num_batches, num_reads: batches and reads per batch.
+        seed: base seed; batch ``i`` uses :func:`batch_seed`.
+        resume: continue an interrupted run in ``out``.
+        reduction, hubo: as for :func:`anneal_binn.solve`.
+        fail_after: test hook: raise :class:`InjectedFailure` after this many batches of this call.
+        log: optional callable taking one line of progress (never receives credentials).
+        **params: solver parameters (for ``qpu``: ``mock=True``, ``topology_shape``, ``chain_strength``...).
+
+    Returns:
+        The summary dict (also written to ``summary.json``).
+    """
+    from anneal_binn import solvers
+    from anneal_binn.commands.common import to_jsonable
+
+    out = Path(out)
+    log = log or (lambda line: None)
+    entry = solvers.entry(solver)
+    if num_batches < 1 or num_reads < 1:
+        raise ValueError("num_batches and num_reads: must be positive ints")
+    hubo_opts = dict(problem.spec.run.get("hubo", {}) if hubo is None else hubo)
+    request = {
+        "format_version": FORMAT_VERSION,
+        "spec": problem.spec.to_dict(),
+        "solver": solver,
+        "params": _params_jsonable(params),
+        "seed": int(seed),
+        "num_batches": int(num_batches),
+        "num_reads": int(num_reads),
+        "reduction": reduction,
+        "hubo": to_jsonable(hubo_opts),
+    }
+    manifest_path = out / "manifest.json"
+    if resume:
+        if not manifest_path.exists():
+            raise RunDirectoryError(f"--resume: {out} has no manifest.json; start the run without --resume")
+        manifest = json.loads(manifest_path.read_text())
+        for key, value in request.items():
+            if manifest.get(key) != json.loads(json.dumps(value)):
+                raise RunDirectoryError(f"--resume: {out} was started with a different {key}; "
+                                        f"use a new --out directory or the original arguments")
+    else:
+        if out.exists() and any(out.iterdir()):
+            raise RunDirectoryError(f"--out: {out} is not empty; use --resume to continue it or a new directory")
+        manifest = dict(request, created=time.strftime("%Y-%m-%dT%H:%M:%S"), status="running", completed=[])
+
+    # 1. everything needed to interpret the run, before any sample is requested
+    from anneal_binn import export
+
+    out.mkdir(parents=True, exist_ok=True)
+    poly = problem.to_hubo(**hubo_opts)
+    bqm = record = None
+    if not resume:
+        _write(out / "spec.json", problem.spec.to_dict())
+        src = Path(problem.spec.source) if problem.spec.source else None
+        if src is not None and src.is_file():
+            shutil.copyfile(src, out / "spec.toml")
+        export.write(poly, out / "hubo.json", "hubo-json")
+    if entry.input == "bqm":
+        from anneal_binn.reduction import Reduction, reduce
+
+        if resume and (out / "reduction.json").exists():
+            record = Reduction.load(out / "reduction.json")
+            bqm = record.bqm()
+        else:
+            bqm, record = reduce(poly, method=reduction)
+            export.write(bqm, out / "bqm.json", "bqm-json")
+            record.save(out / "reduction.json")
+    from anneal_binn.solve import split_params
+
+    sampler_params, sample_params = split_params(solver, params)
+    emb_path = out / "embedding.json"
+    if solver == "qpu" and emb_path.exists():
+        raw = json.loads(emb_path.read_text())
+        index = {str(v): v for v in bqm.variables}
+        sampler_params["embedding"] = {index[k]: v for k, v in raw.items()}
+    sampler = solvers.get(solver, **sampler_params)
+    if solver == "qpu" and not emb_path.exists():
+        sampler.embedding = sampler.find_embedding(bqm, seed)
+        _write(emb_path, {str(k): v for k, v in sampler.embedding.items()})
+        log(f"embedding: {len(sampler.embedding)} chains, longest {max(map(len, sampler.embedding.values()))} qubits")
+    if not resume:
+        _write(manifest_path, manifest)
+
+    # 2. the batches, each written atomically as it returns
+    done_now = 0
+    completed = set(manifest.get("completed", []))
+    # a batch file is the truth: it is renamed into place only once complete
+    completed |= {i for i in range(num_batches) if batch_path(out, i).exists()}
+    for i in range(num_batches):
+        if i in completed:
+            continue
+        if fail_after is not None and done_now >= fail_after:
+            raise InjectedFailure(f"injected failure after {done_now} batch(es) (test hook)")
+        kwargs = {**sample_params, "num_reads": num_reads, "seed": batch_seed(seed, i)}
+        t0 = time.perf_counter()
+        if entry.input == "hubo":
+            ss = sampler.sample_poly(poly, **kwargs)
+        else:
+            ss = record.project(sampler.sample(bqm, **kwargs))
+        elapsed = time.perf_counter() - t0
+        from anneal_binn.solve import _complete
+
+        ss = _complete(ss, problem)
+        ss.info = {k: v for k, v in ss.info.items() if k != "embedding"}
+        ss.info["batch"] = i
+        ss.info["seed"] = kwargs["seed"]
+        ss.info["sample_s"] = elapsed
+        _write(batch_path(out, i), ss.to_serializable(use_bytes=False))
+        completed.add(i)
+        done_now += 1
+        manifest["completed"] = sorted(completed)
+        _write(manifest_path, manifest)
+        log(f"batch {i + 1}/{num_batches}: {len(ss)} rows, best energy {float(ss.record.energy.min()):.6g}")
+
+    # 3. summary once everything is in
+    all_ss = load_samples(out)
+    report = problem.evaluate(all_ss, exact="auto")
+    summary = {
+        "solver": solver,
+        "batches": num_batches,
+        "reads": int(all_ss.record.num_occurrences.sum()),
+        "best_energy": float(all_ss.record.energy.min()),
+        "best_loss": report.best.loss,
+        "accuracy": {"train": report.best.accuracy.train, "test": report.best.accuracy.test},
+        "optimum": report.optimum,
+        "gap": report.gap,
+        "best_sample": [int(report.best.sample[v]) for v in problem.variables],
+    }
+    manifest["status"] = "complete"
+    _write(out / "summary.json", summary)
+    _write(manifest_path, manifest)
+    return to_jsonable(summary)
+
