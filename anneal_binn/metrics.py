@@ -63,11 +63,12 @@ def tts99(t: float, p: float, target: float = 0.99) -> float:
         raise ValueError(f"p: must be a probability in [0, 1], got {p}")
     if t < 0:
         raise ValueError(f"t: must be non-negative, got {t}")
-    if p <= 0.0:
+    if p <= 1e-300:
         return math.inf
     if p >= target:
         return float(t)
-    return float(t * math.log(1.0 - target) / math.log(1.0 - p))
+    # log1p keeps tiny p (e.g. a Wilson lower bound of 1e-17) finite instead of dividing by 0
+    return float(t * math.log1p(-target) / math.log1p(-p))
 
 
 def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:

@@ -148,7 +148,7 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
 
         if resume and (out / "reduction.json").exists():
             record = Reduction.load(out / "reduction.json")
-            bqm = record.bqm()
+            bqm = record.bqm
         else:
             bqm, record = reduce(poly, method=reduction)
             export.write(bqm, out / "bqm.json", "bqm-json")
@@ -189,7 +189,9 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
         from anneal_binn.solve import _complete
 
         ss = _complete(ss, problem)
-        ss.info = {k: v for k, v in ss.info.items() if k != "embedding"}
+        info = to_jsonable({k: v for k, v in ss.info.items() if k != "embedding"})  # embedding.json has it
+        ss.info.clear()
+        ss.info.update(info)
         ss.info["batch"] = i
         ss.info["seed"] = kwargs["seed"]
         ss.info["sample_s"] = elapsed

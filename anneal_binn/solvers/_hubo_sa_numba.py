@@ -175,3 +175,20 @@ def anneal(states, spin, coef, term_ptr, term_vars, var_ptr, var_terms, betas, s
         else:
             energies[r] = _anneal_binary(states[r], coef, term_ptr, term_vars, var_ptr, var_terms, betas, st)
     return energies
+
+
+_WARM = False
+
+
+def warm_up() -> None:
+    """Run both kernels once on a one-term problem (loads the on-disk cache or compiles)."""
+    global _WARM
+    if _WARM:
+        return
+    coef = np.ones(1)
+    ptr = np.array([0, 1], dtype=np.int64)
+    tv = np.zeros(1, dtype=np.int32)
+    for spin in (False, True):
+        st = np.ones((1, 1), dtype=np.int8)
+        anneal(st, spin, coef, ptr, tv, ptr, tv, np.ones(1), np.ones(1, dtype=np.uint64))
+    _WARM = True

@@ -118,6 +118,11 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
             raise ValueError(f"backend: must be 'auto', 'numba' or 'numpy', got {backend!r}")
         self.backend = backend
         self.defaults = {"num_sweeps": num_sweeps, **defaults}
+        if backend != "numpy" and _numba_available():
+            # load (or compile) the kernels now, so the first sample_poly's timing is annealing only
+            from anneal_binn.solvers import _hubo_sa_numba
+
+            _hubo_sa_numba.warm_up()
         self._properties = {"backend": backend}
         self._parameters = {
             "num_reads": [], "num_sweeps": [], "beta_range": [], "beta_schedule_type": [],
