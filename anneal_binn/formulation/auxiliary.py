@@ -198,6 +198,7 @@ class _Builder:
         self.obj_rows: list[tuple] = []  # squared objective rows (identity + mse)
         self.obj_offset = 0.0
         self.steps: list = []
+        self.layer_slack: list[tuple[int, int]] = []  # (units, slack bits) per sign layer
 
     def alloc(self, count: int, kind: str) -> np.ndarray:
         out = np.arange(self.n, self.n + count)
@@ -516,7 +517,9 @@ def to_qubo(problem, penalty: float | None = None, input_resolution: float | Non
         if is_out:
             out_form = (var, coef, const, unit_scale)
             break
+        before = b.counts.get("slack", 0)
         h = _sign_rows(b, var, np.rint(coef).astype(np.int64), np.rint(const).astype(np.int64)).reshape(P, units)
+        b.layer_slack.append((units, b.counts.get("slack", 0) - before))
         h_prev = h
         # gates of this layer's units for the next layer: width choice AND neuron mask
         gate_prev = []
@@ -546,12 +549,14 @@ def to_qubo(problem, penalty: float | None = None, input_resolution: float | Non
     var, coef, const, unit_scale = out_form
     if out_act == ("sign",):
         want = y > 0
+        before = b.counts.get("slack", 0)
         e, wrong_const = _sign_rows(b, var, np.rint(coef).astype(np.int64), np.rint(const).astype(np.int64),
                                     error_for=want)
         per_error = weight * (4.0 if loss == "mse" else 1.0)
         live = e >= 0
         b.obj_lin.append((e[live], np.full(int(live.sum()), per_error)))
         b.obj_offset += per_error * wrong_const
+        b.layer_slack.append((1, b.counts.get("slack", 0) - before))
         quantum = per_error
     else:  # identity + mse: (o - t)**2 with o = form / unit_scale, t = ±1
         t = np.where(y > 0, 1.0, -1.0)
@@ -562,7 +567,7 @@ def to_qubo(problem, penalty: float | None = None, input_resolution: float | Non
     lam = float(penalty) if penalty is not None else ref * objective_scale + quantum
     bqm = _finalize(b, lam, dimod)
     steps = tuple(_fix_width(s, b.n) for s in b.steps)
-    formula = _formula(arch, problem)
+    formula = _formula(b, N, P, out_act == ("identity",))
     record = AuxiliaryRecord(N, b.n, dict(sorted(b.counts.items())), lam, objective_scale, ref, scale, formula, steps)
     return bqm, record
 
@@ -644,14 +649,31 @@ def _finalize(b: _Builder, lam: float, dimod):
     return bqm
 
 
-def _formula(arch, problem) -> str:
-    widths = [l.max_width for l in arch.layers[:-1]]
-    if not widths:
-        return "N + P*(1 + b_o): one error bit and b_o output slack bits per sample"
-    terms = " + ".join(f"P*{w}*(1 + b_h{l})" for l, w in enumerate(widths))
-    prods = " + ".join(f"P*{arch.layers[l + 1].max_width}*{w}" for l, w in enumerate(widths))
-    return (f"N + {terms} + {prods} + P*(1 + b_o) (+ mask/gate products): hidden bits with b_h slack bits each, "
-            f"one product per hidden-to-next-layer weight and sample, one error bit and b_o slack bits per sample")
+def _formula(b: _Builder, N: int, P: int, identity_out: bool) -> str:
+    """The variable count with this problem's numbers (slack bits per row are data dependent)."""
+    hidden = b.layer_slack if identity_out else b.layer_slack[:-1]
+    parts, values = ["N"], [N]
+    for l, (H, sl) in enumerate(hidden):
+        parts.append(f"P*H{l}*(1 + b{l})")
+        values.append(P * H + sl)
+    widths = [H for H, _ in hidden]
+    for l in range(len(widths)):
+        nxt = widths[l + 1] if l + 1 < len(widths) else 1
+        parts.append(f"P*H{l}*{nxt}")
+        values.append(P * widths[l] * nxt)
+    if not identity_out:
+        sl = b.layer_slack[-1][1]
+        parts.append("P*(1 + b_out)")
+        values.append(P + sl)
+    extra = b.counts.get("gate", 0) + b.counts.get("product", 0) - sum(values[1 + len(hidden): 1 + 2 * len(hidden)])
+    if extra:
+        parts.append("G")
+        values.append(extra)
+    detail = ", ".join([f"N={N}", f"P={P}"] + [f"H{l}={H}, b{l}={sl / max(P * H, 1):.3g}" for l, (H, sl) in enumerate(hidden)]
+                       + ([f"b_out={b.layer_slack[-1][1] / P:.3g}"] if not identity_out else [])
+                       + ([f"G={extra} mask/gate products"] if extra else []))
+    return (f"{' + '.join(parts)} = {' + '.join(f'{v:,}' for v in values)} = {sum(values):,} ({detail}); "
+            "b = slack bits per row: bit_length(max(T-1, M-T)), twice when the sign split is uneven")
 
 
 def to_hubo(problem, vartype="BINARY", **options):
