@@ -146,3 +146,17 @@ def test_catalogue_perceptron_counts():
     assert bqm.num_variables == 101 + 51 * 7 == rec.num_variables
     bits = np.random.default_rng(0).integers(0, 2, size=(200, 101), dtype=np.uint8)
     np.testing.assert_allclose(energies(bqm, rec.complete(bits)), problem.losses(bits))
+
+
+def test_digits_hidden_qubo_has_thousands_of_variables_and_builds_fast():
+    import time
+
+    problem = ab.build(ab.load_spec("digits-hidden"))
+    assert problem.num_variables >= 100
+    t0 = time.perf_counter()
+    bqm, rec = auxiliary.to_qubo(problem)
+    assert time.perf_counter() - t0 < 60.0
+    assert bqm.num_variables == rec.num_variables >= 1000
+    assert f"= {bqm.num_variables:,} (N=" in rec.formula
+    bits = np.random.default_rng(5).integers(0, 2, size=(100, problem.num_variables), dtype=np.uint8)
+    np.testing.assert_allclose(energies(bqm, rec.complete(bits)), problem.losses(bits), atol=1e-9)

@@ -132,3 +132,15 @@ def test_fits_report_their_error():
         fit_function("tanh", -1, (-1, 1))
     with pytest.raises(ValueError, match="interval"):
         fit_function("tanh", 3, (1, -1))
+
+
+@pytest.mark.slow
+def test_mnist8x8_activation_66_bits_whole_training_split(monkeypatch):
+    problem = ab.build(ab.load_spec("mnist8x8-activation"))
+    assert problem.num_variables == 66 and len(problem.data.y_train) == 800
+    assert {r.kind for r in problem.register.roles} == {"weight", "bias", "activation"}
+    ex = symbolic.expand(problem, vartype="SPIN", degree=2)
+    assert 1e5 < ex.num_terms <= ex.predicted_terms
+    bits = np.random.default_rng(0).integers(0, 2, size=(64, 66), dtype=np.uint8)
+    ref = _patched_losses(monkeypatch, problem, ex, bits)
+    np.testing.assert_allclose(ex.poly.evaluate(bits), ref, rtol=1e-9)
