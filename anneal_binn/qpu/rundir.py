@@ -55,7 +55,8 @@ def _write(path: Path, data) -> None:
 
 def batch_seed(seed: int, index: int) -> int:
     """The seed of batch ``index``: derived, so a resumed run repeats the same batches."""
-    return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1, dtype=np.uint32)[0])
+    # 31 bits: some samplers (dwave-samplers SA) reject seeds >= 2^31
+    return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1, dtype=np.uint32)[0] >> 1)
 
 
 def batch_path(out: Path, index: int) -> Path:
