@@ -122,3 +122,45 @@ def test_lp_reader_accepts_hand_written_lp(tmp_path):
     text = text.replace(" - 2 b ^ 2", "")
     bqm = export.loads(text, "lp")
     assert bqm == dimod.BinaryQuadraticModel({"a": 2.0, "b": -1.0, "c": 0.0}, {("a", "b"): 2.0}, 3.0, "BINARY")
+
+
+def test_formulate_cli_writes_qubo_and_record(tmp_path, capsys):
+    import json
+
+    import anneal_binn as ab
+    from anneal_binn.cli import main
+
+    out = tmp_path / "fawaz.json"
+    assert main(["formulate", "fawaz-p1", "--reduce", "auto", "--format", "bqm-json", "-o", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    bqm = export.read(out, "bqm-json")
+    red = export.read_reduction(out)
+    assert doc["num_ancillas"] == red.num_ancillas == len(bqm.variables) - 8
+    problem = ab.build(ab.load_spec("fawaz-p1"))
+    L = problem.landscape()
+    # the QUBO at the loss-optimal net with optimal ancillas equals the optimal loss
+    best = int(np.argmin(L))
+    x = {i: (best >> i) & 1 for i in range(8)}
+    assert bqm.energy(red.expand(x)) == pytest.approx(L.min(), abs=1e-9)
+    # samples of the QUBO project back onto true losses
+    from dwave.samplers import SimulatedAnnealingSampler
+
+    ss = SimulatedAnnealingSampler().sample(bqm, num_reads=20, num_sweeps=500, seed=1)
+    proj = red.project(ss)
+    bits = proj.record.sample[:, [proj.variables.index(i) for i in range(8)]]
+    np.testing.assert_allclose(proj.record.energy, problem.losses(bits.astype(np.uint8)), atol=1e-9)
+    assert proj.first.energy >= L.min() - 1e-9
+
+
+def test_formulate_python_api_hubo_and_truncated_qubo(tmp_path):
+    import anneal_binn as ab
+
+    problem = ab.build(ab.load_spec("fawaz-p2"))
+    hubo, red = export.formulate(problem, tmp_path / "p2.hubo.json")
+    assert red is None and export.read(tmp_path / "p2.hubo.json") == problem.to_hubo()
+    bqm, red = export.formulate("fawaz-p2", tmp_path / "p2.lp", reduce="ishikawa", max_degree=3, vartype="SPIN")
+    assert red.vartype == "SPIN" and red.method == "ishikawa"
+    back = export.read(tmp_path / "p2.lp")  # LP is BINARY: same energies as the SPIN QUBO
+    assert export.read_reduction(tmp_path / "p2.lp") == red
+    assert back.vartype is dimod.BINARY and len(back.variables) == len(bqm.variables)
+    assert red.verify().ok
