@@ -145,3 +145,15 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
     if summary is not None:
         ss.info["reduction"] = summary
     return ss
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """Importing ``anneal_binn.solve`` makes Python bind the *module* to ``anneal_binn.solve``,
+    shadowing the lazily exported function; a callable module keeps ``ab.solve(problem, ...)``
+    working whichever was bound first."""
+
+    def __call__(self, *args, **kwargs):
+        return solve(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule
