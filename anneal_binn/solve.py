@@ -4,7 +4,7 @@ Examples:
     >>> import anneal_binn as ab
     >>> problem = ab.build(ab.load_spec("fawaz-p2"))
     >>> ss = ab.solve(problem, solver="exact")
-    >>> len(ss), ss.first.energy
+    >>> len(ss), float(ss.first.energy)
     (4, 0.0)
 """
 from __future__ import annotations

@@ -188,7 +188,7 @@ class MPSAnnealer(dimod.PolySampler, dimod.Sampler):
         >>> import dimod
         >>> bqm = dimod.BinaryQuadraticModel({0: -1.0}, {(0, 1): -1.0}, 0.0, "BINARY")
         >>> ss = MPSAnnealer().sample(bqm, annealing_time=20.0, num_reads=10, seed=0)
-        >>> ss.first.energy
+        >>> float(ss.first.energy)
         -2.0
     """
 
