@@ -431,6 +431,71 @@ def expand(
     return SymbolicExpansion(poly, tuple(fit_records), loss_fit, predicted, tuple(notes))
 
 
+def sympy_loss(problem, expansion: SymbolicExpansion | None = None, vartype: str = SPIN, **options):
+    """The (polynomial surrogate) training loss as an unexpanded sympy expression, for display.
+
+    Nets without architecture bits only (masks and choices are shown by :func:`expand`'s
+    result instead). ``sympy_reduce(sympy_loss(p), symbols_for(N))`` is sympy's own expansion of
+    what :func:`expand` computes numerically; slow beyond a few variables and samples.
+
+    Examples:
+        >>> import anneal_binn as ab
+        >>> p = ab.build_from_dict({"data": {"source": "fawaz", "problem": 1}, "model": {
+        ...     "loss": "mse", "reduction": "sum", "output": {"activation": "identity"}}})
+        >>> sympy_loss(p).args[0]
+        (s0 - s1 - s2 + 1)**2
+    """
+    import sympy
+
+    from anneal_binn.model.activations import TARGETS
+
+    vt = _check_vartype(vartype)
+    arch, reg = problem.arch, problem.register
+    if any(len(ix) for ix in reg.activation_index) or any(len(ix) for ix in reg.width_index) or any(
+            m is not None for m in reg.mask_index) or any(n is not None for n in reg.neuron_index):
+        raise ValueError("problem: sympy_loss displays nets without architecture bits; use expand() for those")
+    if arch.loss not in ("mse", "bce"):
+        raise ValueError(f"model.loss: {arch.loss!r} is not polynomial")
+    ex = expansion if expansion is not None else expand(problem, vartype=vt, max_terms=None, **options)
+    fits = {(l, f.name): f for l, f in ex.fits}
+    syms = symbols_for(problem.num_variables, vt)
+    spin = (lambda v: syms[v]) if vt == SPIN else (lambda v: 2 * syms[v] - 1)
+    X = problem.data.x_train
+    y = problem.data.y_train
+    P = len(y)
+    w = sympy.Rational(1, P) if (arch.reduction or "mean") == "mean" else 1
+    terms = []
+    for mu in range(P):
+        h = [sympy.nsimplify(v) if float(v).is_integer() else sympy.Float(v) for v in X[mu].tolist()]
+        for l, layer in enumerate(arch.layers):
+            Wi = reg.weight_index[l]
+            z = []
+            for u in range(Wi.shape[0]):
+                zu = sum(spin(int(Wi[u, i])) * h[i] for i in range(Wi.shape[1]))
+                if reg.bias_index[l] is not None:
+                    zu += spin(int(reg.bias_index[l][u]))
+                z.append(zu)
+            name = layer.activations[0]
+            if l == len(arch.layers) - 1:
+                break
+            fit = fits.get((l, name), PolyFit.exact(name, [0.0, 1.0]))
+            h = [sum(sympy.Float(c) * zu**k if not float(c).is_integer() else int(c) * zu**k
+                     for k, c in enumerate(fit.coeffs) if c != 0.0) for zu in z]
+        if arch.loss == "mse":
+            name = arch.layers[-1].activations[0]
+            fit = fits.get((len(arch.layers) - 1, name), PolyFit.exact(name, [0.0, 1.0]))
+            out = sum((int(c) if float(c).is_integer() else sympy.Float(c)) * z[0]**k
+                      for k, c in enumerate(fit.coeffs) if c != 0.0)
+            lo, hi = TARGETS.get(name, (-1.0, 1.0))
+            t = hi if y[mu] > 0 else lo
+            terms.append((out - (int(t) if float(t).is_integer() else t)) ** 2)
+        else:
+            lf = ex.loss_fit
+            terms.append(sum(sympy.Float(c) * z[0]**k for k, c in enumerate(lf.coeffs) if c != 0.0)
+                         - (1 if y[mu] > 0 else 0) * z[0])
+    return w * sympy.Add(*terms) if w != 1 else sympy.Add(*terms)
+
+
 def to_hubo(problem, vartype="BINARY", **options):
     """``problem.to_hubo(method="symbolic", **options)``: see :func:`expand` for the options.
 

@@ -144,3 +144,25 @@ def test_mnist8x8_activation_66_bits_whole_training_split(monkeypatch):
     bits = np.random.default_rng(0).integers(0, 2, size=(64, 66), dtype=np.uint8)
     ref = _patched_losses(monkeypatch, problem, ex, bits)
     np.testing.assert_allclose(ex.poly.evaluate(bits), ref, rtol=1e-9)
+
+
+_SIGMOID = ({"loss": "mse", "output": {"activation": "sigmoid", "bias": True}}, {"degree": 3})
+_HIDDEN = ({"loss": "mse", "hidden": [{"width": 2, "activation": "tanh"}], "output": {"activation": "identity"}},
+           {"degree": 3})
+_BCE = ({"loss": "bce", "output": {"activation": "sigmoid", "bias": True}}, {"loss_degree": 4})
+
+
+@pytest.mark.parametrize("model,options,vartype", [
+    (*_SIGMOID, "SPIN"), (*_SIGMOID, "BINARY"), (*_HIDDEN, "SPIN"),
+    pytest.param(*_HIDDEN, "BINARY", marks=pytest.mark.slow),  # sympy needs ~15 s here
+    (*_BCE, "SPIN"), (*_BCE, "BINARY"),
+], ids=["sigmoid-mse-SPIN", "sigmoid-mse-BINARY", "hidden-tanh-SPIN", "hidden-tanh-BINARY", "bce-SPIN", "bce-BINARY"])
+def test_problem_coefficients_equal_sympy_expansion(model, options, vartype):
+    problem = ab.build_from_dict({"data": {"source": "fawaz", "problem": 2}, "model": model})
+    ex = symbolic.expand(problem, vartype=vartype, **options)
+    ref = symbolic.sympy_reduce(symbolic.sympy_loss(problem, ex, vartype=vartype),
+                                symbolic.symbols_for(problem.num_variables, vartype), vartype)
+    ours = ex.poly.to_dict()
+    scale = max(abs(float(v)) for v in ref.values())
+    for key in set(ref) | set(ours):
+        assert ours.get(key, 0.0) == pytest.approx(float(ref.get(key, 0)), abs=1e-10 * scale)
