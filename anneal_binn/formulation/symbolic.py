@@ -42,8 +42,7 @@ import numpy as np
 
 from anneal_binn.errors import TooLargeError
 from anneal_binn.formulation.expansion import (
-    BINARY, SPIN, BatchPoly, SparsePoly, _check_vartype, _scatter, _unique_rows, add_sparse,
-    contract, monomial_bound, sum_loss,
+    SPIN, BatchPoly, SparsePoly, _check_vartype, _scatter, _unique_rows, add_sparse, monomial_bound, sum_loss,
 )
 from anneal_binn.formulation.polyfit import PolyFit, fit_function
 
