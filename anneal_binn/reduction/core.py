@@ -34,11 +34,11 @@ import dimod
 import numpy as np
 
 from anneal_binn.reduction._terms import Term, to_int_terms
-from anneal_binn.reduction.cover import gadget_cost, greedy_pairs, optimized_cover
+from anneal_binn.reduction.cover import gadget_cost, greedy_pairs, optimized_cover, prune_leaves
 from anneal_binn.reduction.record import Ancilla, Reduction
 
-METHODS = ("auto", "cover", "substitution", "freedman-drineas", "ishikawa")
-_AUTO_CANDIDATES = ("cover", "substitution", "ishikawa", "freedman-drineas")
+METHODS = ("auto", "hybrid", "cover", "substitution", "freedman-drineas", "ishikawa")
+_AUTO_CANDIDATES = ("hybrid", "cover", "substitution", "ishikawa", "freedman-drineas")
 
 
 class _Builder:
@@ -172,6 +172,13 @@ def _substitution(terms, n, **_) -> _Builder:
     return _with_pairs(terms, n, pairs, symbol_terms)
 
 
+def _hybrid(terms, n, **_) -> _Builder:
+    high = {t: c for t, c in terms.items() if len(t) >= 3}
+    pairs, symbol_terms = greedy_pairs(high, n)
+    pairs, symbol_terms = prune_leaves(high, n, pairs, symbol_terms)
+    return _with_pairs(terms, n, pairs, symbol_terms)
+
+
 def _cover(terms, n, *, seed=0, steps=None) -> _Builder:
     pairs, matching = optimized_cover(terms, steps=steps, seed=seed)
     ids = {p: n + k for k, p in enumerate(pairs)}
@@ -223,6 +230,7 @@ def _freedman_drineas(terms, n, **_) -> _Builder:
 _BUILDERS = {
     "substitution": _substitution,
     "cover": _cover,
+    "hybrid": _hybrid,
     "ishikawa": _ishikawa,
     "freedman-drineas": _freedman_drineas,
 }
@@ -248,7 +256,8 @@ def reduce(
         hubo: a :class:`dimod.BinaryPolynomial`, BINARY or SPIN. SPIN input is reduced in BINARY
             form (one ancilla per shared product, never two) and the QUBO returned in SPIN.
         method: ``"substitution"`` (Rosenberg, greedy pair sharing, minimal per-ancilla
-            penalties), ``"freedman-drineas"`` (penalty-free; negative monomials 1 ancilla, positive
+            penalties), ``"hybrid"`` (the same sharing, then every shared product that does not pay
+            for itself is undone and its terms finished by exact gadgets), ``"freedman-drineas"`` (penalty-free; negative monomials 1 ancilla, positive
             ones via complemented literals, ``k-2``), ``"ishikawa"`` (penalty-free; negative monomials
             by Freedman-Drineas, positive ones ``floor((k-1)/2)``), ``"cover"`` (shared products of two
             variables chosen by seeded annealing + exact gadgets for the rest) or ``"auto"`` (builds

@@ -195,3 +195,66 @@ def optimized_cover(terms: Mapping[Term, float], *, steps: int | None = None, se
         used.update(chosen)
         matching[t] = tuple(ordered[i] for i in chosen)
     return [ordered[i] for i in sorted(used)], matching
+
+
+def prune_leaves(terms: Mapping[Term, float], first_id: int, pairs, symbol_terms):
+    """Drop shared products that do not pay for themselves once exact gadgets may finish terms.
+
+    Starting from a full substitution (``pairs``, ``symbol_terms`` as returned by
+    :func:`greedy_pairs`), an ancilla nothing else is built from is undone -- its uses get its two
+    factors back -- whenever that does not raise ``#ancillas + sum of gadget ancillas of the terms``.
+    Repeats until no such ancilla is left; returns the same shapes, renumbered.
+
+    Examples:
+        >>> terms = {(0, 1, 2, 3): -1.0, (0, 1, 4, 5): -1.0}
+        >>> pairs, sym = greedy_pairs(terms, 6)
+        >>> len(pairs), prune_leaves(terms, 6, pairs, sym)[0]
+        (3, [])
+    """
+    m = len(pairs)
+    alive = [True] * m
+    sym = {t: list(s) for t, s in symbol_terms.items()}
+    uses: list[set] = [set() for _ in range(m)]
+    for t, s in sym.items():
+        for a in s:
+            if a >= first_id:
+                uses[a - first_id].add(t)
+    children = [0] * m
+    for u, v in pairs:
+        for f in (u, v):
+            if f >= first_id:
+                children[f - first_id] += 1
+    changed = True
+    while changed:
+        changed = False
+        for k in reversed(range(m)):
+            if not alive[k] or children[k]:
+                continue
+            delta = -1
+            for t in uses[k]:
+                L = len(sym[t])
+                delta += gadget_cost(L + 1, terms[t]) - gadget_cost(L, terms[t])
+            if delta > 0:  # ties are undone too: they can free a parent to be undone
+                continue
+            y = first_id + k
+            u, v = pairs[k]
+            for t in sorted(uses[k]):
+                sym[t] = sorted([a for a in sym[t] if a != y] + [u, v])
+                for f in (u, v):
+                    if f >= first_id:
+                        uses[f - first_id].add(t)
+            uses[k] = set()
+            alive[k] = False
+            for f in (u, v):
+                if f >= first_id:
+                    children[f - first_id] -= 1
+            changed = True
+    renum = {}
+    kept = []
+    for k in range(m):
+        if alive[k]:
+            renum[first_id + k] = first_id + len(kept)
+            kept.append(k)
+    new_pairs = [tuple(sorted(renum.get(f, f) for f in pairs[k])) for k in kept]
+    new_sym = {t: tuple(sorted(renum.get(a, a) for a in s)) for t, s in sym.items()}
+    return new_pairs, new_sym
