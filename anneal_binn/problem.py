@@ -191,6 +191,27 @@ class Problem:
         module_name, func = HUBO_METHODS[method].split(":")
         return getattr(importlib.import_module(module_name), func)(self, vartype=vartype, **options)
 
+    def to_qubo(self, method: str = "auxiliary", reduction: str = "auto", **options):
+        """The training loss as a QUBO and the record that maps its answers back.
+
+        Args:
+            method: ``"auxiliary"`` builds the exact auxiliary-neuron QUBO of a sign net directly
+                (returns its :class:`~anneal_binn.formulation.auxiliary.AuxiliaryRecord`); any
+                HUBO method (``"fourier"``, ``"symbolic"``) is built and reduced with
+                ``ab.reduce(method=reduction)`` (returns the ``Reduction`` record).
+            **options: passed to the formulation.
+
+        Returns:
+            ``(dimod.BinaryQuadraticModel, record)``.
+        """
+        if method == "auxiliary":
+            from anneal_binn.formulation.auxiliary import to_qubo
+
+            return to_qubo(self, **options)
+        from anneal_binn.reduction import reduce
+
+        return reduce(self.to_hubo(method=method, **options), method=reduction)
+
     # -- decoding and evaluation ----------------------------------------------------------
     def sample_bits(self, sampleset: dimod.SampleSet) -> np.ndarray:
         """Rows of a sample set as (S, N) bits in variable order 0..N-1 (SPIN samples converted)."""

@@ -84,3 +84,18 @@ def test_exact_solver_refuses_large_problems():
     poly = dimod.BinaryPolynomial({tuple(range(30)): 1.0}, "BINARY")
     with pytest.raises(ab.TooLargeError, match="GiB"):
         ExactHuboSolver().sample_poly(poly)
+
+
+def test_to_qubo_fourier_keeps_the_optimum_and_auxiliary_energies_are_losses():
+    problem = ab.build(ab.load_spec("fawaz-p2"))
+    L = problem.landscape()
+    bqm, red = problem.to_qubo(method="fourier")
+    ss = ExactHuboSolver().sample(bqm, num_reads=1)
+    assert ss.first.energy == pytest.approx(L.min(), abs=1e-9)
+    aux, record = problem.to_qubo(method="auxiliary")
+    assert record.num_original == problem.num_variables
+    rng = np.random.default_rng(0)
+    bits = index_to_bits(rng.integers(0, 256, size=30), 8)
+    full = record.complete(bits)
+    energies = aux.energies((full, list(range(record.num_variables))))
+    np.testing.assert_allclose(energies, record.objective_scale * problem.losses(bits), atol=1e-9)
