@@ -268,3 +268,16 @@ def test_output_identical_across_hash_seeds():
         res = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
         outs.append(res.stdout)
     assert outs[0] == outs[1] and len(outs[0]) > 1000
+
+
+def test_hybrid_never_needs_more_ancillas_than_substitution():
+    for seed in range(20):
+        poly = random_hubo(10 + seed % 10, 30, 6, 500 + seed, ("mixed", "negative", "positive")[seed % 3])
+        sub = reduce(poly, "substitution")[1].num_ancillas
+        _, hyb = reduce(poly, "hybrid")
+        assert hyb.num_ancillas <= sub
+    # two negative quartics sharing x0*x1: two Freedman-Drineas ancillas beat three substitutions
+    poly = dimod.BinaryPolynomial({(0, 1, 2, 3): -1.0, (0, 1, 4, 5): -1.0}, "BINARY")
+    assert reduce(poly, "substitution")[1].num_ancillas == 3
+    _, red = reduce(poly, "hybrid")
+    assert red.num_ancillas == 2 and {a.gadget for a in red.ancillas} == {"freedman-drineas"}
