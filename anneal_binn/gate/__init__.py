@@ -8,8 +8,10 @@ same convention, so no reordering happens anywhere.
 Modules:
     circuits      the hardware-efficient ansatz of Carrasquilla et al. Eq. 5 (and the product state),
                   parameter layout, Qiskit/OpenQASM export.
-    statevector   exact energies and adjoint gradients batched over initializations (numba).
-    optimize      batched L-BFGS, scipy L-BFGS, parameter shift on shots.
+    statevector   exact energies and adjoint gradients batched over initializations (numba); the
+                  product-state ansatz by an O(2**N) contraction.
+    cost          HUBO (dimod.BinaryPolynomial) -> cost vector by a fast subset/Walsh transform.
+    optimize      batched L-BFGS, scipy L-BFGS, Adam, parameter shift on shots.
     mps           Aer ``matrix_product_state`` sampling, SPSA / QN-SPSA training.
     hypernetwork  the training loop that ties those together (what the ``hypernet`` solver runs).
     grover        amplitude amplification on the landscape state (marked-subspace simulation, BBHT).

@@ -112,3 +112,11 @@ def test_grover_solver_on_problem():
     check_solver("grover", iterations=1)
     with pytest.raises(ValueError, match="iterations"):
         ab.solvers.get("grover", iterations="many")
+
+
+def test_solve_path_with_gate_solvers():
+    problem = ab.build(ab.load_spec("fawaz-p1"))
+    ss = ab.solve(problem, solver="grover", seed=0, num_reads=20)
+    assert list(ss.variables) == problem.variables and problem.evaluate(ss).best.loss == 0.0
+    ss = ab.solve(problem, solver="hypernet", seed=0, num_reads=20, layers=1, restarts=4)
+    assert problem.evaluate(ss).best.loss == 0.0
