@@ -21,8 +21,8 @@ Examples:
     >>> g = LandscapeGrover(C, threshold=-1.0)
     >>> g.num_marked, round(g.marked_fraction, 5)
     (8, 0.03125)
-    >>> round(g.success_probability(4), 4), g.optimal_iterations()
-    (0.9991, 4)
+    >>> round(float(g.success_probability(4)), 4), g.optimal_iterations()
+    (0.9992, 4)
     >>> classical_steps(8 / 256, 0.9), classical_steps(8 / 256, 0.9, population=256)
     (73, 64)
 """

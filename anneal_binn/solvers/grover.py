@@ -10,7 +10,8 @@ Examples:
     >>> import dimod
     >>> poly = dimod.BinaryPolynomial({(0,): 1.0, (1,): 1.0, (0, 1): -3.0}, "BINARY")
     >>> ss = GroverSampler(iterations=1, num_reads=20, seed=0).sample_poly(poly)
-    >>> ss.first.sample, ss.first.energy, int(ss.first.num_occurrences)   # 1 of 4 marked: k=1 is exact
+    >>> s = ss.first   # 1 of 4 marked: one iteration finds it with certainty
+    >>> {v: int(x) for v, x in s.sample.items()}, float(s.energy), int(s.num_occurrences)
     ({0: 1, 1: 1}, -1.0, 20)
 """
 from __future__ import annotations

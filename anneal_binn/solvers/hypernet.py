@@ -7,7 +7,7 @@ Examples:
     >>> import dimod
     >>> poly = dimod.BinaryPolynomial({(0,): 1.0, (1,): 1.0, (0, 1): -3.0}, "BINARY")
     >>> ss = HypernetSampler(layers=1, restarts=4, shots=50, seed=0).sample_poly(poly)
-    >>> ss.first.sample, ss.first.energy
+    >>> {v: int(x) for v, x in ss.first.sample.items()}, float(ss.first.energy)
     ({0: 1, 1: 1}, -1.0)
 """
 from __future__ import annotations
