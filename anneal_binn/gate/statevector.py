@@ -252,51 +252,72 @@ def _kernel(name: str, batch: int, num_qubits: int):
 PRODUCT_CHUNK_BYTES = 64 * 2**20
 
 
-def product_energy_and_gradient(cost: np.ndarray, theta_y: np.ndarray, want_grad: bool = True):
+def _khatri_rao(q0: np.ndarray, q1: np.ndarray, skip: int = -1) -> np.ndarray:
+    """``Q[m, b] = prod_i q_i(bit_i(m))[b]`` for ``i < k`` (qubit ``skip`` contributes 1), shape (2**k, B)."""
+    out = np.ones((1, q0.shape[1]))
+    for i in range(q0.shape[0]):
+        if i == skip:
+            out = np.concatenate([out, out], axis=0)
+        else:
+            out = np.concatenate([out * q0[i], out * q1[i]], axis=0)
+    return out
+
+
+def product_energy_and_gradient(cost: np.ndarray, theta_y: np.ndarray, want_grad: bool = True,
+                                block: int = 10):
     """Energy and RY-angle gradient of product states by tensor contraction, ``O(B 2**N)``.
 
     For ``U = (x)_j RZ RY`` the measurement distribution is a product of ``q_j(1) = sin^2(t_j/2)``,
-    so ``E = sum_x C(x) prod_j q_j(x_j)`` contracts ``C`` one qubit at a time (a GEMM, then halving
-    elementwise steps) and reverse-mode through the contraction gives every ``dE/dq_j``. That is
-    ``N/2`` times less work than applying gates, and vectorized over the batch. RZ angles do not
-    change the distribution: their gradient is 0.
+    so ``E = sum_x C(x) prod_j q_j(x_j)``. The lowest ``block`` qubits are contracted at once
+    with one GEMM, ``C.reshape(2**(N-k), 2**k) @ Q_k`` (``Q_k`` the Khatri-Rao product of their
+    distributions), the rest one qubit at a time on the small remainder; reverse mode through
+    both gives every ``dE/dq_j``. That is about ``N`` times less work than applying gates and
+    runs at BLAS speed, vectorized over the batch. RZ angles do not change the distribution:
+    their gradient is 0.
 
     Args:
         cost: ``C`` (2**N,).
         theta_y: RY angles (B, N).
+        want_grad: skip the reverse pass when False.
+        block: qubits contracted by the GEMM.
 
     Returns:
         ``E`` (B,) and ``dE/dtheta_y`` (B, N) (zeros when ``want_grad`` is False).
     """
     nb, n = theta_y.shape
-    q1 = np.sin(theta_y / 2) ** 2
+    k = min(n, block)
+    q1 = (np.sin(theta_y / 2) ** 2).T  # (N, B)
     q0 = 1.0 - q1
+    c2 = cost.reshape(-1, 2**k)  # row: high bits, column: the low k bits
     energy = np.empty(nb)
     grad = np.zeros((nb, n))
-    chunk = max(1, int(PRODUCT_CHUNK_BYTES // (8 * max(cost.size // 2, 1))))
+    chunk = max(1, int(PRODUCT_CHUNK_BYTES // (8 * (c2.shape[0] + 2**k))))
     for start in range(0, nb, chunk):
         sl = slice(start, min(nb, start + chunk))
-        a0, a1 = q0[sl].T, q1[sl].T  # (N, b)
-        # forward: T_{k+1}[hi, b] = T_k[hi, 0, b] q_k0[b] + T_k[hi, 1, b] q_k1[b]
+        a0, a1 = q0[:, sl], q1[:, sl]
+        qk = _khatri_rao(a0[:k], a1[:k])
+        t = c2 @ qk  # (2**(N-k), b)
         ts = []
-        t = cost.reshape(-1, 2) @ np.stack([a0[0], a1[0]])  # (2**(N-1), b)
-        for k in range(1, n):
+        for j in range(k, n):  # T_{j+1}[hi, b] = T_j[hi, 0, b] q_j0[b] + T_j[hi, 1, b] q_j1[b]
             ts.append(t)
             tr = t.reshape(-1, 2, t.shape[1])
-            t = tr[:, 0, :] * a0[k] + tr[:, 1, :] * a1[k]
+            t = tr[:, 0, :] * a0[j] + tr[:, 1, :] * a1[j]
         energy[sl] = t[0]
         if not want_grad:
             continue
-        g = np.ones((1, t.shape[1]))  # dE/dT_N
         dq = np.zeros((n, 2, t.shape[1]))
-        for k in range(n - 1, 0, -1):
-            tr = ts[k - 1].reshape(-1, 2, g.shape[1])
-            dq[k, 0] = np.einsum("hb,hb->b", g, tr[:, 0, :])
-            dq[k, 1] = np.einsum("hb,hb->b", g, tr[:, 1, :])
-            g = np.stack([g * a0[k], g * a1[k]], axis=1).reshape(-1, g.shape[1])
-        cr = cost.reshape(-1, 2)
-        dq[0, 0] = cr[:, 0] @ g
-        dq[0, 1] = cr[:, 1] @ g
+        g = np.ones((1, t.shape[1]))  # dE/dT_N
+        for j in range(n - 1, k - 1, -1):
+            tr = ts[j - k].reshape(-1, 2, g.shape[1])
+            dq[j, 0] = np.einsum("hb,hb->b", g, tr[:, 0, :])
+            dq[j, 1] = np.einsum("hb,hb->b", g, tr[:, 1, :])
+            g = np.stack([g * a0[j], g * a1[j]], axis=1).reshape(-1, g.shape[1])
+        dqk = c2.T @ g  # dE/dQ_k, (2**k, b)
+        bits = (np.arange(2**k)[:, None] >> np.arange(k)[None, :]) & 1
+        for i in range(k):
+            loo = dqk * _khatri_rao(a0[:k], a1[:k], skip=i)
+            dq[i, 0] = loo[bits[:, i] == 0].sum(axis=0)
+            dq[i, 1] = loo[bits[:, i] == 1].sum(axis=0)
         # q1 = sin^2(t/2): dq1/dt = sin(t)/2 = -dq0/dt
         grad[sl] = ((dq[:, 1] - dq[:, 0]) * (np.sin(theta_y[sl].T) / 2)).T
     return energy, grad
