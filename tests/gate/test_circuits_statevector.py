@@ -99,3 +99,15 @@ def test_sampling_is_seeded_and_follows_probabilities():
     assert np.array_equal(a, sample_indices(p, 20000, seed=3))
     freq = np.bincount(a[0], minlength=4) / 20000
     assert freq[1] == 0 and np.allclose(freq, p[0], atol=0.015)
+
+
+@pytest.mark.parametrize("n,block", [(2, 10), (7, 3), (12, 10)])
+def test_product_state_contraction_equals_gate_kernels(n, block):
+    from anneal_binn.gate.statevector import product_energy_and_gradient
+
+    a = Ansatz(n, 0)
+    C = np.random.default_rng(n).normal(size=2**n)
+    theta = a.random_parameters(5, seed=1)
+    E_gate, G_gate = StatevectorModel(a, C, product_contraction=False).energy_and_gradient(theta)
+    E, Gy = product_energy_and_gradient(C, theta[:, :n], block=block)
+    assert np.allclose(E, E_gate) and np.allclose(Gy, G_gate[:, :n]) and np.allclose(G_gate[:, n:], 0)
