@@ -173,27 +173,26 @@ def reduction_table(instances, embed: bool, embed_timeout: float):
 # ---- annealability -----------------------------------------------------------------------------------
 def _greedy_hubo(poly, X: np.ndarray, variables) -> np.ndarray:
     """Post-processing (labelled as such): single-flip steepest descent on the HUBO."""
-    X = X.copy()
-    spin = poly.vartype is dimod.SPIN
+    from anneal_binn.reduction._terms import evaluate_terms, to_int_terms
 
-    def flip(col):
-        return -col if spin else 1 - col
-
-    e = poly.energies((X, variables))
-    n = X.shape[1]
+    labels, terms, offset = to_int_terms(poly)
+    cols = [list(variables).index(v) for v in labels]
+    B = np.asarray(X)[:, cols]
+    B = ((B + 1) // 2 if poly.vartype is dimod.SPIN else B).astype(np.int8)
+    items = list(terms.items())
+    e = evaluate_terms(items, offset, B)
+    C, n = B.shape
+    eye = np.eye(n, dtype=np.int8)
     for _ in range(4 * n):
-        best_e, best_k = e.copy(), np.full(len(X), -1)
-        for k in range(n):
-            X[:, k] = flip(X[:, k])
-            ek = poly.energies((X, variables))
-            X[:, k] = flip(X[:, k])
-            better = ek < best_e - 1e-12
-            best_e[better], best_k[better] = ek[better], k
-        rows = np.nonzero(best_k >= 0)[0]
-        if rows.size == 0:
+        flipped = (B[:, None, :] ^ eye[None]).reshape(C * n, n)  # every single flip of every row
+        ek = evaluate_terms(items, offset, flipped).reshape(C, n)
+        k = np.argmin(ek, axis=1)
+        better = ek[np.arange(C), k] < e - 1e-12
+        if not better.any():
             break
-        X[rows, best_k[rows]] = flip(X[rows, best_k[rows]])
-        e = best_e
+        rows = np.nonzero(better)[0]
+        B[rows, k[rows]] ^= 1
+        e[rows] = ek[rows, k[rows]]
     return e
 
 
