@@ -323,6 +323,105 @@ def product_energy_and_gradient(cost: np.ndarray, theta_y: np.ndarray, want_grad
     return energy, grad
 
 
+def contract_sites(cost: np.ndarray, sites: list, want_grad: bool = True, gemm_bits: int = 10):
+    """``E[b] = sum_x C(x) prod_s Q_s[x_s, b]`` for distributions on consecutive bit groups, and ``dE/dQ_s``.
+
+    ``sites[s]`` has shape (d_s, B) with ``d_s = 2**(bits of site s)``, sites in increasing bit
+    order (site 0 holds bit 0). The lowest sites, up to ``gemm_bits`` bits, are contracted with
+    one GEMM against their Khatri-Rao product; the rest one site at a time. Reverse mode gives
+    the gradients (leave-one-out Khatri-Rao products for the GEMM group).
+    """
+    nb = sites[0].shape[1]
+    dims = [q.shape[0] for q in sites]
+    g, dg = 0, 1
+    while g < len(sites) and dg * dims[g] <= 2**gemm_bits:
+        dg *= dims[g]
+        g += 1
+    c2 = cost.reshape(-1, dg)
+
+    def kr(skip=-1):
+        out = np.ones((1, nb))
+        for s_ in range(g):
+            q = sites[s_]
+            out = np.concatenate([out if s_ == skip else out * q[v] for v in range(dims[s_])], axis=0)
+        return out
+
+    t = c2 @ kr()
+    ts = []
+    for s_ in range(g, len(sites)):
+        ts.append(t)
+        tr = t.reshape(-1, dims[s_], nb)
+        t = np.einsum("hvb,vb->hb", tr, sites[s_])
+    energy = t[0].copy()
+    if not want_grad:
+        return energy, None
+    grads = [None] * len(sites)
+    gr = np.ones((1, nb))
+    for s_ in range(len(sites) - 1, g - 1, -1):
+        tr = ts[s_ - g].reshape(-1, dims[s_], nb)
+        grads[s_] = np.einsum("hb,hvb->vb", gr, tr)
+        gr = (gr[:, None, :] * sites[s_][None, :, :]).reshape(-1, nb)
+    dq = c2.T @ gr
+    stride = 1
+    for s_ in range(g):
+        loo = dq * kr(skip=s_)
+        digit = (np.arange(dg) // stride) % dims[s_]
+        grads[s_] = np.stack([loo[digit == v].sum(axis=0) for v in range(dims[s_])])
+        stride *= dims[s_]
+    return energy, grads
+
+
+class _SiteDecomposition:
+    """One layer (two blocks) = a product of two-qubit states before the last CX layer.
+
+    Block 0's CX gates pair qubits (0,1), (2,3), ...; block 1's rotations keep those pairs
+    apart and block 1's CX layer is folded into ``C``. So the state is ``(x)_p phi_p`` with
+    ``phi_p`` the 2-qubit circuit ``Ansatz(2, 1)`` on qubits ``(2p, 2p+1)`` (and ``Ansatz(1, 1)``
+    on the last qubit when N is odd). Energies contract ``C`` against the pair distributions
+    (:func:`contract_sites`); gradients chain ``dE/dQ_p`` through each pair's 8 angles by the
+    parameter-shift rule, exact for these gates, on 4-amplitude states.
+    """
+
+    def __init__(self, ansatz: Ansatz):
+        n = ansatz.num_qubits
+        self.ansatz = ansatz
+        self.sites = []  # (site ansatz, index array into the full theta)
+        for j0 in range(0, n, 2):
+            m = min(2, n - j0)
+            sa = Ansatz(m, 1)
+            idx = np.empty(sa.num_parameters, dtype=np.int64)
+            for k in range(2):
+                for q in range(m):
+                    for alpha in ("y", "z"):
+                        idx[sa.index(alpha, q, k)] = ansatz.index(alpha, j0 + q, k)
+            self.sites.append((sa, idx))
+
+    def energy_and_gradient(self, cost_folded: np.ndarray, theta: np.ndarray, want_grad: bool = True):
+        nb = theta.shape[0]
+        dists, shifted = [], []
+        for sa, idx in self.sites:
+            th = theta[:, idx]
+            npar = th.shape[1]
+            rows = [th]
+            if want_grad:
+                eye = np.eye(npar) * (np.pi / 2)
+                rows += [(th[:, None, :] + eye[None]).reshape(-1, npar), (th[:, None, :] - eye[None]).reshape(-1, npar)]
+            psi = statevectors(sa, np.concatenate(rows))
+            probs = psi.real**2 + psi.imag**2
+            dists.append(np.ascontiguousarray(probs[:nb].T))
+            shifted.append(probs[nb:])
+        energy, dq = contract_sites(cost_folded, dists, want_grad)
+        if not want_grad:
+            return energy, None
+        grad = np.zeros_like(theta)
+        for (sa, idx), w, sh in zip(self.sites, dq, shifted):
+            npar = idx.size
+            plus = sh[: nb * npar].reshape(nb, npar, -1)
+            minus = sh[nb * npar:].reshape(nb, npar, -1)
+            grad[:, idx] = 0.5 * np.einsum("bpv,vb->bp", plus - minus, w)
+        return energy, grad
+
+
 class StatevectorModel:
     """Exact energy, gradient and state of one ansatz against one cost vector.
 
@@ -332,8 +431,9 @@ class StatevectorModel:
     Args:
         ansatz: the circuit layout.
         cost: ``C``, length ``2**N``.
-        product_contraction: for the product-state ansatz use the ``O(2**N)`` tensor
-            contraction (:func:`product_energy_and_gradient`) instead of gate application.
+        product_contraction: for the product-state ansatz and for one layer use the ``O(2**N)``
+            contractions (:func:`product_energy_and_gradient`, :class:`_SiteDecomposition`)
+            instead of gate application (False forces the gate kernels, e.g. to cross-check).
 
     Examples:
         >>> import numpy as np
@@ -352,6 +452,7 @@ class StatevectorModel:
         self._perms = _perms(ansatz)
         # fold the final CX layer into the cost: E = sum_y C[perm[y]] |psi'(y)|^2
         self._cost_folded = np.ascontiguousarray(self.cost[self._perms[-1]])
+        self._sites = _SiteDecomposition(ansatz) if (product_contraction and ansatz.layers == 1 and ansatz.num_qubits > 2) else None
 
     def energy_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
         """``E`` of shape (B,) and ``dE/dtheta`` of shape (B, P) for angles (B, P) or (P,)."""
@@ -360,6 +461,8 @@ class StatevectorModel:
         if not self.ansatz.entangling and n > 1 and self.product_contraction:
             energy, gy = product_energy_and_gradient(self.cost, theta[:, :n])
             return energy, np.concatenate([gy, np.zeros_like(gy)], axis=1)
+        if self._sites is not None:
+            return self._sites.energy_and_gradient(self._cost_folded, theta)
         kernel = _kernel("energy_grad", theta.shape[0], n)
         energy, grad = kernel(*_angles(self.ansatz, theta), self._perms, self._cost_folded, True)
         return energy, grad.reshape(theta.shape[0], -1)
@@ -370,6 +473,8 @@ class StatevectorModel:
         n = self.ansatz.num_qubits
         if not self.ansatz.entangling and n > 1 and self.product_contraction:
             return product_energy_and_gradient(self.cost, theta[:, :n], want_grad=False)[0]
+        if self._sites is not None:
+            return self._sites.energy_and_gradient(self._cost_folded, theta, want_grad=False)[0]
         kernel = _kernel("energy_grad", theta.shape[0], n)
         return kernel(*_angles(self.ansatz, theta), self._perms, self._cost_folded, False)[0]
 

@@ -111,3 +111,15 @@ def test_product_state_contraction_equals_gate_kernels(n, block):
     E_gate, G_gate = StatevectorModel(a, C, product_contraction=False).energy_and_gradient(theta)
     E, Gy = product_energy_and_gradient(C, theta[:, :n], block=block)
     assert np.allclose(E, E_gate) and np.allclose(Gy, G_gate[:, :n]) and np.allclose(G_gate[:, n:], 0)
+
+
+@pytest.mark.parametrize("n", [3, 4, 7, 12])
+def test_one_layer_site_contraction_equals_gate_kernels(n):
+    a = Ansatz(n, 1)
+    C = np.random.default_rng(n).normal(size=2**n)
+    theta = a.random_parameters(4, seed=2)
+    fast, gate = StatevectorModel(a, C), StatevectorModel(a, C, product_contraction=False)
+    assert fast._sites is not None and gate._sites is None
+    E1, G1 = fast.energy_and_gradient(theta)
+    E2, G2 = gate.energy_and_gradient(theta)
+    assert np.allclose(E1, E2) and np.allclose(G1, G2) and np.allclose(fast.energy(theta), E2)
