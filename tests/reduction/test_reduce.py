@@ -41,8 +41,8 @@ def min_over_ancillas(bqm: dimod.BinaryQuadraticModel, variables, ancillas) -> n
 
 @pytest.mark.parametrize("method", METHODS)
 def test_exact_on_hundreds_of_random_hubos(method):
-    """min over ancillas == HUBO for every assignment; 120 HUBOs per method, <= 12 variables."""
-    for seed in range(120):
+    """min over ancillas == HUBO for every assignment; 200 HUBOs per method, <= 12 variables."""
+    for seed in range(200):
         n = 3 + seed % 10
         sign = ("mixed", "positive", "negative")[seed % 3]
         poly = random_hubo(n, 2 + seed % 9, 2 + seed % 5, seed, sign)
