@@ -1,4 +1,3 @@
-import itertools
 import json
 import os
 import subprocess
@@ -93,7 +92,7 @@ def test_exact_property(terms, method, spin):
 
 
 def test_gadget_ancilla_counts_and_no_penalties():
-    neg = dimod.BinaryPolynomial({tuple(range(k)): -1.0 for k in [6]}, "BINARY")
+
     for k in range(3, 8):
         pos = dimod.BinaryPolynomial({tuple(range(k)): 1.5}, "BINARY")
         neg = dimod.BinaryPolynomial({tuple(range(k)): -1.5}, "BINARY")
