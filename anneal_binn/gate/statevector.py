@@ -100,7 +100,7 @@ def _kernels():
         return _KERNELS
     from anneal_binn.errors import require
 
-    numba = require("numba", "fast")
+    numba = require("numba", "gate")
     njit, prange = numba.njit, numba.prange
 
     @njit(cache=True, fastmath=True)
