@@ -217,6 +217,35 @@ def _kernels():
                         permute(q, perms[k - 1])
         return energy, grad
 
+    def energy_grad_tail(p0, c, s, er, ei, perms, cost, start, want_grad):
+        # p0[b]: the state right after block start-1's rotations (given, e.g. a product of pair
+        # states); run blocks start.. forward and back. Returns energy, gradients of blocks >=
+        # start, and lambda = C psi brought back to p0's point (in place of p0's rows).
+        nbatch, nb, n = c.shape
+        d = cost.shape[0]
+        energy = np.zeros(nbatch)
+        grad = np.zeros((nbatch, nb, 2, n))
+        lam = np.empty_like(p0)
+        for b in prange(nbatch):
+            p = p0[b].copy()
+            for k in range(start, nb):
+                permute(p, perms[k - 1])
+                rotations(p, c[b, k], s[b, k], er[b, k], ei[b, k])
+            en = 0.0
+            for x in range(d):
+                en += cost[x] * (p[2 * x] * p[2 * x] + p[2 * x + 1] * p[2 * x + 1])
+            energy[b] = en
+            if want_grad:
+                q = lam[b]
+                for x in range(d):
+                    q[2 * x] = cost[x] * p[2 * x]
+                    q[2 * x + 1] = cost[x] * p[2 * x + 1]
+                for k in range(nb - 1, start - 1, -1):
+                    backward_block(p, q, c[b, k], s[b, k], er[b, k], ei[b, k], grad[b, k, 0], grad[b, k, 1], True)
+                    permute(p, perms[k - 1])
+                    permute(q, perms[k - 1])
+        return energy, grad, lam
+
     def states(c, s, er, ei, perms, last):
         nbatch = c.shape[0]
         d = perms.shape[1]
@@ -231,6 +260,8 @@ def _kernels():
     _KERNELS = {
         "energy_grad": njit(cache=True, fastmath=True)(energy_grad),
         "energy_grad_par": njit(cache=True, parallel=True, fastmath=True)(energy_grad),
+        "energy_grad_tail": njit(cache=True, fastmath=True)(energy_grad_tail),
+        "energy_grad_tail_par": njit(cache=True, parallel=True, fastmath=True)(energy_grad_tail),
         "states": njit(cache=True)(states),
         "states_par": njit(cache=True, parallel=True)(states),
         "rotations": rotations,
@@ -453,6 +484,48 @@ class StatevectorModel:
         # fold the final CX layer into the cost: E = sum_y C[perm[y]] |psi'(y)|^2
         self._cost_folded = np.ascontiguousarray(self.cost[self._perms[-1]])
         self._sites = _SiteDecomposition(ansatz) if (product_contraction and ansatz.layers == 1 and ansatz.num_qubits > 2) else None
+        # two or more layers: the first layer's state is a product of pair states, built and
+        # differentiated by contraction; the gate kernels run the later blocks only
+        self._first_layer = (_SiteDecomposition(ansatz) if (product_contraction and ansatz.layers >= 2
+                                                             and ansatz.num_qubits > 2) else None)
+
+    def _deep(self, theta: np.ndarray, want_grad: bool):
+        nb_rows = theta.shape[0]
+        n = self.ansatz.num_qubits
+        d = 2**n
+        sites = self._first_layer.sites
+        phis = [statevectors(sa, theta[:, idx]) for sa, idx in sites]  # (B, d_s) each
+        c, s_, er, ei = _angles(self.ansatz, theta)
+        energy = np.empty(nb_rows)
+        grad = np.zeros_like(theta)
+        chunk = max(1, int(PRODUCT_CHUNK_BYTES // (16 * d)))
+        for start in range(0, nb_rows, chunk):
+            sl = slice(start, min(nb_rows, start + chunk))
+            psi = phis[0][sl]
+            for phi in phis[1:]:  # site s holds the next higher bits
+                psi = (phi[sl][:, :, None] * psi[:, None, :]).reshape(psi.shape[0], -1)
+            p0 = np.ascontiguousarray(psi).view(np.float64)
+            kernel = _kernel("energy_grad_tail", p0.shape[0], n)
+            e, g, lam = kernel(p0, c[sl], s_[sl], er[sl], ei[sl], self._perms, self._cost_folded, 2, want_grad)
+            energy[sl] = e
+            if not want_grad:
+                continue
+            grad[sl] = g.reshape(g.shape[0], -1)
+            grad[sl, : 4 * n] = 0.0  # blocks 0 and 1 are filled below
+            lam = lam.view(np.complex128)
+            # dU/dt = U(t + pi) / 2 for every rotation, so dE/dt = Re <lambda | psi(t + pi)>
+            dphis = []
+            for sa, idx in sites:
+                th = theta[sl][:, idx]
+                npar = idx.size
+                shifted = (th[:, None, :] + np.pi * np.eye(npar)[None]).reshape(-1, npar)
+                dphis.append(statevectors(sa, shifted).reshape(th.shape[0], npar, -1))
+            for r in range(lam.shape[0]):
+                b = start + r
+                env = contract_sites(np.conj(lam[r]), [phi[b][:, None] for phi in phis])[1]
+                for (sa, idx), e_s, dphi in zip(sites, env, dphis):
+                    grad[b, idx] = (dphi[r] @ e_s[:, 0]).real
+        return energy, grad
 
     def energy_and_gradient(self, theta) -> tuple[np.ndarray, np.ndarray]:
         """``E`` of shape (B,) and ``dE/dtheta`` of shape (B, P) for angles (B, P) or (P,)."""
@@ -463,6 +536,8 @@ class StatevectorModel:
             return energy, np.concatenate([gy, np.zeros_like(gy)], axis=1)
         if self._sites is not None:
             return self._sites.energy_and_gradient(self._cost_folded, theta)
+        if self._first_layer is not None:
+            return self._deep(theta, True)
         kernel = _kernel("energy_grad", theta.shape[0], n)
         energy, grad = kernel(*_angles(self.ansatz, theta), self._perms, self._cost_folded, True)
         return energy, grad.reshape(theta.shape[0], -1)
@@ -475,6 +550,8 @@ class StatevectorModel:
             return product_energy_and_gradient(self.cost, theta[:, :n], want_grad=False)[0]
         if self._sites is not None:
             return self._sites.energy_and_gradient(self._cost_folded, theta, want_grad=False)[0]
+        if self._first_layer is not None:
+            return self._deep(theta, False)[0]
         kernel = _kernel("energy_grad", theta.shape[0], n)
         return kernel(*_angles(self.ansatz, theta), self._perms, self._cost_folded, False)[0]
 

@@ -123,3 +123,15 @@ def test_one_layer_site_contraction_equals_gate_kernels(n):
     E1, G1 = fast.energy_and_gradient(theta)
     E2, G2 = gate.energy_and_gradient(theta)
     assert np.allclose(E1, E2) and np.allclose(G1, G2) and np.allclose(fast.energy(theta), E2)
+
+
+@pytest.mark.parametrize("n,layers", [(3, 2), (4, 2), (7, 3), (10, 2)])
+def test_deep_circuit_first_layer_contraction_equals_gate_kernels(n, layers):
+    a = Ansatz(n, layers)
+    C = np.random.default_rng(n).normal(size=2**n)
+    theta = a.random_parameters(3, seed=4)
+    fast, gate = StatevectorModel(a, C), StatevectorModel(a, C, product_contraction=False)
+    assert fast._first_layer is not None
+    E1, G1 = fast.energy_and_gradient(theta)
+    E2, G2 = gate.energy_and_gradient(theta)
+    assert np.allclose(E1, E2) and np.allclose(G1, G2) and np.allclose(fast.energy(theta), E2)
