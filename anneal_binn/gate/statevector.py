@@ -11,7 +11,13 @@ Why it is fast:
     * the CX layer closing the last block is a permutation of basis states, folded into ``C``
       once (``C'[x] = C[perm(x)]``) instead of applied to the state;
     * the backward sweep computes the three pair sums a qubit's two angle derivatives need and
-      un-applies that qubit's gate on ``psi`` and ``lambda`` in the same pass.
+      un-applies that qubit's gate on ``psi`` and ``lambda`` in the same pass;
+    * before the second block's CX layer the state is a product of two-qubit states (the first
+      block's CX gates only pair (0,1), (2,3), ...): the product state and one layer are pure
+      ``O(2**N)`` contractions of ``C`` against small local distributions (a BLAS GEMM for the
+      low 10 qubits), and deeper circuits start from that pair product, with the first layer's
+      gradient from a contraction of ``lambda`` and exact shift rules on 4-amplitude states.
+      ``product_contraction=False`` forces the plain gate kernels (the tests cross-check both).
 
 Derivation (gate convention of :mod:`anneal_binn.gate.circuits`): with ``lambda = C psi``
 propagated back to the point right after block ``k``'s rotations (``psi'`` likewise),
