@@ -115,7 +115,11 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
         ss.info["timing"] = {"formulate_s": 0.0, "reduce_s": 0.0, "sample_s": time.perf_counter() - t0}
         return ss
     entry = solvers.entry(name)
-    ctor, kwargs = split_params(name, dict(problem.spec.run.get("params", {}) if solver is None else {}, **params))
+    # The spec's run defaults apply when its own solver is used (named or by default).
+    spec_defaults = name == default_solver(problem)
+    if num_reads is None and spec_defaults:
+        num_reads = problem.spec.run.get("num_reads")
+    ctor, kwargs = split_params(name, dict(problem.spec.run.get("params", {}) if spec_defaults else {}, **params))
     sampler = solvers.get(name, **ctor)
     if seed is not None:
         kwargs["seed"] = seed
