@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from anneal_binn.solvers._common import CompiledPolynomial
-from anneal_binn.solvers.hubo_sa import HuboSimulatedAnnealingSampler, default_beta_range
+from anneal_binn.solvers.hubo_sa import HuboSimulatedAnnealingSampler, default_beta_range, sampled_deltas
 from anneal_binn.testing import random_hubo
 
 
@@ -49,9 +49,26 @@ def test_initial_states_at_zero_temperature_descend_only():
 
 
 def test_beta_range_rule():
+    # f = 2 x0 x1 - 0.5 x1: single-flip changes are in {0, 0.5, 1.5, 2}
     cp = CompiledPolynomial.from_polynomial(dimod.BinaryPolynomial({(0, 1): 2.0, (1,): -0.5}, "BINARY"))
     hot, cold = default_beta_range(cp)
-    assert hot == pytest.approx(np.log(2) / 2.5) and cold == pytest.approx(np.log(100) / 0.5)
+    assert hot == pytest.approx(np.log(2) / 2.0) and cold == pytest.approx(np.log(1e6) / 0.5)
+
+
+def test_sampled_deltas_are_true_flip_costs():
+    for vartype in ("BINARY", "SPIN"):
+        poly = random_hubo(6, num_terms=20, max_degree=4, vartype=vartype, seed=9)
+        cp = CompiledPolynomial.from_polynomial(poly)
+        d = sampled_deltas(cp, num_states=4)
+        rng = np.random.default_rng(0)
+        for k in range(4):
+            x = rng.integers(0, 2, 6).astype(np.int8)
+            X = np.repeat(x[None], 7, axis=0)
+            X[np.arange(1, 7), np.arange(6)] ^= 1
+            if vartype == "SPIN":
+                X = 2 * X - 1
+            e = cp.energies(X)
+            np.testing.assert_allclose(d[k], np.abs(e[1:] - e[0]), atol=1e-9)
 
 
 def test_bad_parameters_are_named():
