@@ -131,24 +131,25 @@ class QPUSampler(dimod.Sampler):
         import minorminer
 
         child = self.child()
-        source = list(bqm.quadratic) + [(v, v) for v in bqm.variables if bqm.degree(v) == 0]
         target = child.edgelist
         qubits = len(child.nodelist)
         if len(bqm.variables) > qubits:
             raise QPUError(f"problem too large for the QPU graph: {len(bqm.variables)} variables > {qubits} qubits")
-        edges = [e for e in source if e[0] != e[1]]
+        edges = list(bqm.quadratic)
         if not edges:
             # no couplers: each variable on its own qubit
             return {v: [q] for v, q in zip(bqm.variables, child.nodelist)}
         emb = minorminer.find_embedding(edges, target, random_seed=seed, timeout=self.embedding_timeout)
-        isolated = [v for v in bqm.variables if v not in emb]
-        used = {q for chain in emb.values() for q in chain}
-        free = (q for q in child.nodelist if q not in used)
-        for v in isolated:
-            q = next(free, None)
-            if q is None or not emb and edges:
-                break
-            emb[v] = [q]
+        if emb:
+            # variables without couplers need a qubit of their own, outside every chain
+            used = {q for chain in emb.values() for q in chain}
+            free = iter([q for q in child.nodelist if q not in used])
+            for v in bqm.variables:
+                if v not in emb:
+                    q = next(free, None)
+                    if q is None:
+                        break
+                    emb[v] = [q]
         if not emb or any(v not in emb for v in bqm.variables):
             raise QPUError(
                 f"problem too large for the QPU graph: no embedding of {len(bqm.variables)} variables and "

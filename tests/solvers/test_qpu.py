@@ -110,3 +110,12 @@ def test_submit_with_a_hubo_solver(tmp_path):
     assert summary["best_loss"] == 0.0 and not (tmp_path / "bqm.json").exists()
     ss = load_samples(tmp_path)
     np.testing.assert_allclose(ss.record.energy, problem.losses(problem.sample_bits(ss)))
+
+
+def test_variables_without_couplers_get_their_own_qubits():
+    bqm = dimod.BinaryQuadraticModel({0: -1.0, 1: 1.0, 2: -0.5}, {(0, 1): -2.0}, 0.0, "SPIN")
+    s = QPUSampler(mock=True, topology_shape=4)
+    ss = s.sample(bqm, num_reads=5, seed=0)
+    assert set(s.embedding) == {0, 1, 2}
+    assert not set(s.embedding[2]) & (set(s.embedding[0]) | set(s.embedding[1]))
+    assert float(ss.first.energy) == -2.5  # s0 = s1 = s2 = +1
