@@ -15,6 +15,7 @@ Timings are noisy: the benchmark machine's 2 cores are shared with other jobs.
 
 Usage:
     OMP_NUM_THREADS=1 python benchmarks/reduction.py [--quick] [--no-embed] [--no-anneal] [--time S]
+        [--reads R] [--repeats K]
 """
 from __future__ import annotations
 
@@ -293,6 +294,7 @@ def main(argv=None) -> int:
     p.add_argument("--no-anneal", action="store_true", help="skip the annealability comparison")
     p.add_argument("--time", type=float, default=None, help="wall seconds per sampler in the annealability part")
     p.add_argument("--reads", type=int, default=None, help="reads per sampler in the annealability part")
+    p.add_argument("--repeats", type=int, default=None, help="seeded runs per sampler (default 3 quick, 5 full)")
     args = p.parse_args(argv)
     quick = args.quick
     instances = [("design rand40-d4-2000", design_instance())]
@@ -310,7 +312,7 @@ def main(argv=None) -> int:
     if not args.no_anneal:
         seconds = args.time if args.time is not None else (1.0 if quick else 3.0)
         reads = args.reads if args.reads is not None else (16 if quick else 32)
-        repeats = 3 if quick else 5
+        repeats = args.repeats if args.repeats is not None else (3 if quick else 5)
         annealability([instances[0]] + cat, seconds, reads, repeats)
     return 0
 
