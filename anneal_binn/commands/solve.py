@@ -24,7 +24,7 @@ def parse_params(items: list[str] | None) -> dict:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("spec", help="catalogue name (e.g. fawaz-p1) or path to a TOML spec")
+    parser.add_argument("spec", nargs="?", help="catalogue name (e.g. fawaz-p1) or path to a TOML spec")
     parser.add_argument("--solver", default=None, help="registry name (see --list); default: exact when small, else sa")
     parser.add_argument("--list", action="store_true", help="list the registered solvers and exit")
     parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
@@ -82,6 +82,9 @@ def main(args) -> int:
             e = solvers.entry(name)
             print(f"{name:16s} {e.input:5s} {('[' + e.extra + ']') if e.extra else '':6s} {e.summary}")
         return 0
+    if not args.spec:
+        print("anneal-binn solve: error: SPEC is required (or --list)", file=sys.stderr)
+        return 2
     problem = load_problem(args.spec)
     try:
         params = parse_params(args.param)
