@@ -59,6 +59,19 @@ def split_params(name: str, params: dict) -> tuple[dict, dict]:
     return ctor, {k: v for k, v in params.items() if k not in named}
 
 
+def project(record, raw: dimod.SampleSet) -> dimod.SampleSet:
+    """``record.project(raw)``, keeping the sampler's per-read vectors (e.g. chain_break_fraction)."""
+    ss = record.project(raw)
+    extra = [k for k in raw.record.dtype.names
+             if k not in ("sample", "energy", "num_occurrences") and k not in ss.record.dtype.names]
+    if not extra or len(ss) != len(raw):
+        return ss
+    vectors = {k: ss.record[k] for k in ss.record.dtype.names if k not in ("sample", "energy")}
+    vectors.update({k: raw.record[k] for k in extra})
+    return dimod.SampleSet.from_samples((ss.record.sample, list(ss.variables)), ss.vartype, ss.record.energy,
+                                        info=dict(ss.info), **vectors)
+
+
 def _complete(ss: dimod.SampleSet, problem) -> dimod.SampleSet:
     """Over exactly the problem's variables 0..N-1, in order.
 
@@ -140,7 +153,7 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
         t2 = time.perf_counter()
         raw = sampler.sample(bqm, **kwargs)
         t3 = time.perf_counter()
-        ss = record.project(raw)
+        ss = project(record, raw)
         summary = {"method": record.method, "num_ancillas": record.num_ancillas,
                    "qubo_variables": len(bqm.variables), "qubo_interactions": len(bqm.quadratic)}
     ss = _complete(ss, problem)

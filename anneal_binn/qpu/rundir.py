@@ -185,7 +185,9 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
         if entry.input == "hubo":
             ss = sampler.sample_poly(poly, **kwargs)
         else:
-            ss = record.project(sampler.sample(bqm, **kwargs))
+            from anneal_binn.solve import project
+
+            ss = project(record, sampler.sample(bqm, **kwargs))
         elapsed = time.perf_counter() - t0
         from anneal_binn.solve import _complete
 
