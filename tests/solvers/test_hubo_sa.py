@@ -101,3 +101,19 @@ def test_beats_reduction_plus_sa_on_a_dense_quartic():
     bqm, red = reduce(poly)
     reduced = red.project(solvers.get("sa").sample(bqm, num_reads=10, num_sweeps=300, seed=1))
     assert direct.first.energy <= reduced.first.energy
+
+
+def test_same_samples_whatever_pythonhashseed():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from anneal_binn.testing import random_hubo; from anneal_binn import solvers; "
+            "p = random_hubo(6, vartype='SPIN', seed=2, labels=['w1', 'b0', 'x', 'h2', 'a', 'z']); "
+            "ss = solvers.get('hubo-sa', num_sweeps=50).sample_poly(p, num_reads=4, seed=3); "
+            "print(list(ss.variables), ss.record.sample.tolist(), ss.record.energy.tolist())")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": h, "PYTHONPATH": root}).stdout
+            for h in ("0", "1", "12345")}
+    assert len(outs) == 1
