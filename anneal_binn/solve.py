@@ -15,6 +15,7 @@ import numpy as np
 from anneal_binn import solvers
 
 EXACT_LIMIT = 20  # "auto" solves exactly up to this many variables
+AUTO_REDUCTION_TERMS = 500  # above this many HUBO terms the default reduction is "substitution"
 
 
 def default_solver(problem) -> str:
@@ -91,7 +92,7 @@ def _complete(ss: dimod.SampleSet, problem) -> dimod.SampleSet:
 
 
 def solve(problem, solver: str | None = None, seed: int | None = None, num_reads: int | None = None,
-          hubo: dict | None = None, reduction: str = "auto", **params) -> dimod.SampleSet:
+          hubo: dict | None = None, reduction: str | None = None, **params) -> dimod.SampleSet:
     """Solve a problem with a registered solver; the result is over the problem's variables.
 
     PolySamplers (registry input ``"hubo"``) get ``problem.to_hubo(...)``; QUBO samplers get
@@ -103,7 +104,9 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
         solver: registry name (see ``ab.solvers.available()``); None picks :func:`default_solver`.
         seed, num_reads: passed to the solver when given.
         hubo: options for ``problem.to_hubo`` (e.g. ``{"method": "fourier", "max_degree": 3}``).
-        reduction: ``ab.reduce`` method for solvers that take a QUBO.
+        reduction: ``ab.reduce`` method for solvers that take a QUBO. None picks ``"auto"`` up to
+            :data:`AUTO_REDUCTION_TERMS` terms and ``"substitution"`` above (auto's pair-cover
+            search took minutes on the 1,806-term fawaz-meta-p1 HUBO; substitution 0.7 s).
         **params: solver parameters (constructor defaults and ``sample`` keywords alike).
 
     Returns:
@@ -149,7 +152,8 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
     else:
         from anneal_binn.reduction import reduce
 
-        bqm, record = reduce(poly, method=reduction)
+        method = reduction or ("auto" if len(poly) <= AUTO_REDUCTION_TERMS else "substitution")
+        bqm, record = reduce(poly, method=method)
         t2 = time.perf_counter()
         raw = sampler.sample(bqm, **kwargs)
         t3 = time.perf_counter()
