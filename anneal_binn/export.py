@@ -443,8 +443,9 @@ def _read_lp(text: str) -> dimod.BinaryQuadraticModel:
             linear.extend((c / div, vs) for c, vs in quad)
             quad.clear()
             in_quad = False
-        elif t == "*":
-            pass
+        elif t == "*":  # LP's product sign between a coefficient and its variables carries no data
+            k += 1
+            continue
         elif t[0].isdigit() or t[0] == ".":
             cur["coef"] = float(t)
         else:

@@ -131,15 +131,12 @@ class AuxiliaryRecord:
 
     def decode(self, sample) -> np.ndarray:
         """Original bits (S, N) of QUBO samples: a SampleSet, mappings, or an array (S, V)."""
-        try:
-            import dimod
+        import dimod  # a core dependency
 
-            if isinstance(sample, dimod.SampleSet):
-                cols = [sample.variables.index(v) for v in range(self.num_original)]
-                rec = np.asarray(sample.record.sample)[:, cols]
-                return ((rec + 1) // 2 if sample.vartype is dimod.SPIN else rec).astype(np.uint8)
-        except ImportError:  # pragma: no cover
-            pass
+        if isinstance(sample, dimod.SampleSet):
+            cols = [sample.variables.index(v) for v in range(self.num_original)]
+            rec = np.asarray(sample.record.sample)[:, cols]
+            return ((rec + 1) // 2 if sample.vartype is dimod.SPIN else rec).astype(np.uint8)
         if isinstance(sample, dict):
             return np.array([[sample[v] for v in range(self.num_original)]], dtype=np.uint8)
         arr = np.atleast_2d(np.asarray(sample))

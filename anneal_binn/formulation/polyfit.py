@@ -110,16 +110,13 @@ class PolyFit:
 def _as_callable(func) -> tuple[str, Callable]:
     if isinstance(func, str):
         return func, _numpy_function(func)
-    try:
-        import sympy
+    import sympy  # a core dependency
 
-        if isinstance(func, sympy.Basic):
-            free = sorted(func.free_symbols, key=lambda s: s.name)
-            if len(free) != 1:
-                raise ValueError(f"func: a sympy expression needs exactly one free symbol, got {free}")
-            return str(func), sympy.lambdify(free[0], func, "numpy")
-    except ImportError:  # pragma: no cover - sympy is a core dependency
-        pass
+    if isinstance(func, sympy.Basic):
+        free = sorted(func.free_symbols, key=lambda s: s.name)
+        if len(free) != 1:
+            raise ValueError(f"func: a sympy expression needs exactly one free symbol, got {free}")
+        return str(func), sympy.lambdify(free[0], func, "numpy")
     if callable(func):
         return getattr(func, "__name__", "function"), func
     raise TypeError(f"func: expected a name, a sympy expression or a callable, got {type(func).__name__}")

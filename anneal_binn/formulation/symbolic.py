@@ -198,17 +198,14 @@ def _activation_fit(name, layer: int, degree: int, interval, method: str, given:
         g = given[name]
         if isinstance(g, PolyFit):
             return g
-        try:
-            import sympy
+        import sympy  # a core dependency
 
-            if isinstance(g, sympy.Basic):
-                (sym,) = sorted(g.free_symbols, key=lambda s: s.name) or (sympy.Symbol("z"),)
-                try:
-                    return PolyFit.exact(name, poly_coefficients(g, sym))
-                except ValueError:
-                    return fit_function(g, degree, interval, method)
-        except ImportError:  # pragma: no cover
-            pass
+        if isinstance(g, sympy.Basic):
+            (sym,) = sorted(g.free_symbols, key=lambda s: s.name) or (sympy.Symbol("z"),)
+            try:
+                return PolyFit.exact(name, poly_coefficients(g, sym))
+            except ValueError:
+                return fit_function(g, degree, interval, method)
         return PolyFit.exact(name, [float(c) for c in g])
     if name == "softmax":
         raise ValueError("model.output.activation: softmax is not polynomial; the symbolic route "

@@ -55,6 +55,22 @@ def as_polynomial(poly: Any, vartype: Any = None) -> dimod.BinaryPolynomial:
     raise TypeError(f"polynomial: expected dimod.BinaryPolynomial, BQM or dict, got {type(poly).__name__}")
 
 
+class PolyAnnealerBase(dimod.PolySampler, dimod.Sampler):
+    """Shared plumbing of the annealing-schedule simulators: a BQM is sampled as a degree-2
+    polynomial, and parameter names outside ``self._params`` are refused by name."""
+
+    _params: tuple = ()
+
+    def _validate_names(self, kwargs: dict) -> None:
+        unknown = sorted(set(kwargs) - set(self._params))
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s); known: {', '.join(self._params)}")
+
+    def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
+        """Anneal a BQM (treated as a degree-2 polynomial)."""
+        return self.sample_poly(as_polynomial(bqm), **kwargs)
+
+
 @dataclass(frozen=True)
 class CompiledPolynomial:
     """A HUBO in flat arrays, the form the annealing kernels work on.

@@ -221,7 +221,7 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
             backend = "numba" if _numba_available() else "numpy"
         t0 = time.perf_counter()
         if n == 0:
-            pass
+            backend = "none"  # no variables: nothing to anneal
         elif backend == "numba":
             from anneal_binn.errors import require
 

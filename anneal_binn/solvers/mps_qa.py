@@ -29,7 +29,7 @@ from typing import Any
 import dimod
 import numpy as np
 
-from anneal_binn.solvers._common import as_polynomial, check_num_reads, make_rng, ordered_variables, sampleset
+from anneal_binn.solvers._common import PolyAnnealerBase, as_polynomial, check_num_reads, make_rng, ordered_variables, sampleset
 from anneal_binn.solvers.schedule import resolve
 
 EXACT_GROUND_LIMIT = 20  # compute the exact ground-state probability up to this many variables
@@ -178,7 +178,7 @@ def spin_terms(poly: dimod.BinaryPolynomial, variables: list) -> tuple[float, li
     return const, sorted((k, c) for k, c in terms.items() if c != 0.0)
 
 
-class MPSAnnealer(dimod.PolySampler, dimod.Sampler):
+class MPSAnnealer(PolyAnnealerBase):
     """Matrix-product-state simulation of a quantum anneal of a HUBO or BQM.
 
     Args:
@@ -206,15 +206,6 @@ class MPSAnnealer(dimod.PolySampler, dimod.Sampler):
     @property
     def properties(self) -> dict:
         return {"method": "digitized TEBD-style MPS (Lami et al. 2023)"}
-
-    def _validate_names(self, kwargs: dict) -> None:
-        unknown = sorted(set(kwargs) - set(self._params))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s); known: {', '.join(self._params)}")
-
-    def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
-        """Anneal a BQM (treated as a degree-2 polynomial)."""
-        return self.sample_poly(as_polynomial(bqm), **kwargs)
 
     def sample_poly(self, polynomial: dimod.BinaryPolynomial, **kwargs: Any) -> dimod.SampleSet:
         """Simulate the anneal with MPS and sample the final state.

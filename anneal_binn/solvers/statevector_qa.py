@@ -28,7 +28,7 @@ import dimod
 import numpy as np
 
 from anneal_binn.errors import TooLargeError
-from anneal_binn.solvers._common import as_polynomial, check_num_reads, make_rng, ordered_variables, sampleset
+from anneal_binn.solvers._common import PolyAnnealerBase, as_polynomial, check_num_reads, make_rng, ordered_variables, sampleset
 from anneal_binn.solvers.schedule import resolve
 
 KRYLOV_DIM = 30
@@ -129,7 +129,7 @@ def min_gap(diag: np.ndarray, n: int, sch, degeneracy: int, points: int) -> tupl
     return best, where
 
 
-class StatevectorAnnealer(dimod.PolySampler, dimod.Sampler):
+class StatevectorAnnealer(PolyAnnealerBase):
     """Exact (state-vector) simulation of a quantum anneal of a HUBO or BQM, N up to ~20.
 
     Args:
@@ -159,15 +159,6 @@ class StatevectorAnnealer(dimod.PolySampler, dimod.Sampler):
     @property
     def properties(self) -> dict:
         return {"max_variables": self.max_variables}
-
-    def _validate_names(self, kwargs: dict) -> None:
-        unknown = sorted(set(kwargs) - set(self._params))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s); known: {', '.join(self._params)}")
-
-    def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
-        """Anneal a BQM (treated as a degree-2 polynomial)."""
-        return self.sample_poly(as_polynomial(bqm), **kwargs)
 
     def sample_poly(self, polynomial: dimod.BinaryPolynomial, **kwargs: Any) -> dimod.SampleSet:
         """Simulate the anneal and sample the final state.

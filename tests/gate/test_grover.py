@@ -61,9 +61,10 @@ def test_classical_brute_force_figures():
     # correct figures, and the paper's 28 / 57 = floor(0.9 / p)
     assert classical_steps(8 / 256) == 73 and classical_steps(4 / 256) == 147
     assert classical_steps(8 / 256, population=256) == 64 and classical_steps(4 / 256, population=256) == 112
-    assert int(0.9 * 256 / 8) == 28 and int(0.9 * 256 / 4) == 57
-    p = 1 / 32
-    assert 1 - (1 - p) ** 72 < 0.9 <= 1 - (1 - p) ** 73
+    # (the paper's 28 and 57 are int(0.9 * 256 / 8) and int(0.9 * 256 / 4): hits mistaken for a probability)
+    for p in (8 / 256, 4 / 256, 1 / 100):
+        steps = classical_steps(p)  # the smallest number of draws with >= 90% success
+        assert 1 - (1 - p) ** (steps - 1) < 0.9 <= 1 - (1 - p) ** steps
 
 
 @pytest.mark.parametrize("p", [1, 2])
