@@ -15,7 +15,6 @@ import numpy as np
 from anneal_binn import solvers
 
 EXACT_LIMIT = 20  # "auto" solves exactly up to this many variables
-AUTO_REDUCTION_TERMS = 500  # above this many HUBO terms the default reduction is "substitution"
 
 
 def default_solver(problem) -> str:
@@ -104,9 +103,7 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
         solver: registry name (see ``ab.solvers.available()``); None picks :func:`default_solver`.
         seed, num_reads: passed to the solver when given.
         hubo: options for ``problem.to_hubo`` (e.g. ``{"method": "fourier", "max_degree": 3}``).
-        reduction: ``ab.reduce`` method for solvers that take a QUBO. None picks ``"auto"`` up to
-            :data:`AUTO_REDUCTION_TERMS` terms and ``"substitution"`` above (auto's pair-cover
-            search took minutes on the 1,806-term fawaz-meta-p1 HUBO; substitution 0.7 s).
+        reduction: ``ab.reduce`` method for solvers that take a QUBO (default ``"auto"``).
         **params: solver parameters (constructor defaults and ``sample`` keywords alike).
 
     Returns:
@@ -152,7 +149,7 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
     else:
         from anneal_binn.reduction import reduce
 
-        method = reduction or ("auto" if len(poly) <= AUTO_REDUCTION_TERMS else "substitution")
+        method = reduction or "auto"
         bqm, record = reduce(poly, method=method)
         t2 = time.perf_counter()
         raw = sampler.sample(bqm, **kwargs)

@@ -34,11 +34,10 @@ import dimod
 import numpy as np
 
 from anneal_binn.reduction._terms import Term, to_int_terms
-from anneal_binn.reduction.cover import gadget_cost, greedy_pairs, optimized_cover, prune_leaves
+from anneal_binn.reduction.cover import cover_lower_bound, gadget_cost, greedy_pairs, optimized_cover, prune_leaves
 from anneal_binn.reduction.record import Ancilla, Reduction
 
 METHODS = ("auto", "hybrid", "cover", "substitution", "freedman-drineas", "ishikawa")
-_AUTO_CANDIDATES = ("hybrid", "cover", "substitution", "ishikawa", "freedman-drineas")
 
 
 class _Builder:
@@ -166,15 +165,15 @@ def _with_pairs(terms, n, pairs, symbol_terms) -> _Builder:
     return b
 
 
-def _substitution(terms, n, **_) -> _Builder:
+def _substitution(terms, n, *, greedy=None, **_) -> _Builder:
     high = {t: c for t, c in terms.items() if len(t) >= 3}
-    pairs, symbol_terms = greedy_pairs(high, n)
+    pairs, symbol_terms = greedy or greedy_pairs(high, n)
     return _with_pairs(terms, n, pairs, symbol_terms)
 
 
-def _hybrid(terms, n, **_) -> _Builder:
+def _hybrid(terms, n, *, greedy=None, **_) -> _Builder:
     high = {t: c for t, c in terms.items() if len(t) >= 3}
-    pairs, symbol_terms = greedy_pairs(high, n)
+    pairs, symbol_terms = greedy or greedy_pairs(high, n)
     pairs, symbol_terms = prune_leaves(high, n, pairs, symbol_terms)
     return _with_pairs(terms, n, pairs, symbol_terms)
 
@@ -236,6 +235,24 @@ _BUILDERS = {
 }
 
 
+def _auto(terms, n, *, seed=0, steps=None) -> tuple[str, _Builder]:
+    """Every method, cheapest first by :func:`_cost`; the pair-cover search is skipped when its
+    lower bound already exceeds a built candidate's ancillas (dense high-degree HUBOs, where it
+    took minutes to lose)."""
+    high = {t: c for t, c in terms.items() if len(t) >= 3}
+    greedy = greedy_pairs(high, n)  # shared by substitution and hybrid
+    built = [
+        ("hybrid", _hybrid(terms, n, greedy=greedy)),
+        ("substitution", _substitution(terms, n, greedy=greedy)),
+        ("ishikawa", _ishikawa(terms, n)),
+        ("freedman-drineas", _freedman_drineas(terms, n)),
+    ]
+    fewest = min(len(b.anc) for _, b in built)
+    if cover_lower_bound(terms) <= fewest:
+        built.insert(1, ("cover", _cover(terms, n, seed=seed, steps=steps)))
+    return min(built, key=lambda nb: _cost(nb[1]))
+
+
 def _cost(b: _Builder) -> tuple:
     biases = np.abs([x for x in list(b.lin.values()) + list(b.quad.values()) if x != 0.0])
     rng = float(biases.max() / biases.min()) if biases.size else 1.0
@@ -262,7 +279,8 @@ def reduce(
             by Freedman-Drineas, positive ones ``floor((k-1)/2)``), ``"cover"`` (shared products of two
             variables chosen by seeded annealing + exact gadgets for the rest) or ``"auto"`` (builds
             all of them and keeps the one with the fewest ancillas, then fewest quadratic terms, then
-            smallest max/min |bias|).
+            smallest max/min |bias|; the cover search is skipped when its lower bound shows it
+            cannot win).
         seed: seed of the ``"cover"`` search (deterministic).
         steps: annealing steps of the ``"cover"`` search (default scales with the problem).
         ancilla_prefix: ancillas are labelled ``f"{prefix}{k}"``; must not clash with the
@@ -292,8 +310,7 @@ def reduce(
             f"ancilla_prefix: {ancilla_prefix!r} clashes with variable(s) {clash[:3]}; pass another ancilla_prefix"
         )
     if method == "auto":
-        built = [(name, _BUILDERS[name](terms, n, seed=seed, steps=steps)) for name in _AUTO_CANDIDATES]
-        chosen, b = min(built, key=lambda nb: _cost(nb[1]))
+        chosen, b = _auto(terms, n, seed=seed, steps=steps)
     else:
         chosen, b = method, _BUILDERS[method](terms, n, seed=seed, steps=steps)
     b.offset += offset

@@ -175,6 +175,28 @@ def test_auto_is_never_worse_than_the_candidates():
     assert red.verify().ok
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_cover_lower_bound_is_a_lower_bound(seed):
+    from anneal_binn.reduction._terms import to_int_terms
+    from anneal_binn.reduction.cover import cover_lower_bound
+
+    poly = random_hubo(14, 60, 10, 100 + seed)  # degrees up to 10: above COVER_MAX_DEGREE too
+    _, terms, _ = to_int_terms(poly)
+    _, red = reduce(poly, "cover")
+    assert cover_lower_bound(terms) <= red.num_ancillas
+
+
+def test_auto_on_a_dense_high_degree_hubo_equals_the_best_candidate():
+    # every term of degree 9..12: the cover's bound exceeds substitution's count, so auto skips it
+    rng = np.random.default_rng(3)
+    terms = {tuple(sorted(rng.choice(14, size=int(rng.integers(9, 13)), replace=False).tolist())): float(rng.normal())
+             for _ in range(60)}
+    poly = dimod.BinaryPolynomial(terms, "BINARY")
+    counts = {m: reduce(poly, m)[1].num_ancillas for m in EXPLICIT}
+    _, red = reduce(poly, "auto")
+    assert red.method != "cover" and red.num_ancillas == min(counts.values()) < counts["cover"]
+
+
 def test_auto_beats_dimod_on_dense_random_hubo():
     poly = random_hubo(20, 300, 4, 5)
     _, red = reduce(poly, "auto")
