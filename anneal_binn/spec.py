@@ -20,8 +20,8 @@ Example spec (``formulations/fawaz-p1.toml``)::
 Examples:
     >>> spec = spec_from_dict({"name": "t", "data": {"source": "fawaz"},
     ...     "model": {"loss": "zero-one", "hidden": [{"width": 2}], "output": {"activation": "sign"}}})
-    >>> spec.model["hidden"][0]["activation"]
-    'sign'
+    >>> spec.model["hidden"][0]["activation"]  # always a list: the choices of an activation bit
+    ['sign']
 """
 from __future__ import annotations
 

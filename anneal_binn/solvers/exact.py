@@ -8,7 +8,7 @@ Examples:
     >>> import dimod
     >>> poly = dimod.BinaryPolynomial({(0, 1, 2): -2.0, (0,): 1.0}, "BINARY")
     >>> ss = ExactHuboSolver().sample_poly(poly)
-    >>> ss.first.energy, dict(ss.first.sample)
+    >>> float(ss.first.energy), {v: int(x) for v, x in ss.first.sample.items()}
     (-1.0, {0: 1, 1: 1, 2: 1})
 """
 from __future__ import annotations
