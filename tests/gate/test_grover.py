@@ -62,9 +62,15 @@ def test_classical_brute_force_figures():
     assert classical_steps(8 / 256) == 73 and classical_steps(4 / 256) == 147
     assert classical_steps(8 / 256, population=256) == 64 and classical_steps(4 / 256, population=256) == 112
     # (the paper's 28 and 57 are int(0.9 * 256 / 8) and int(0.9 * 256 / 4): hits mistaken for a probability)
-    for p in (8 / 256, 4 / 256, 1 / 100):
-        steps = classical_steps(p)  # the smallest number of draws with >= 90% success
-        assert 1 - (1 - p) ** (steps - 1) < 0.9 <= 1 - (1 - p) ** steps
+    # with replacement, against a draw-by-draw count (no logarithms) and hand-checked figures
+    def draws_until_90(p):
+        t, fail = 0, 1.0
+        while 1.0 - fail < 0.9:
+            t, fail = t + 1, fail * (1.0 - p)
+        return t
+
+    for p, expect in ((1 / 100, 230), (0.5, 4), (1.0, 1)):
+        assert classical_steps(p) == draws_until_90(p) == expect
 
 
 @pytest.mark.parametrize("p", [1, 2])
