@@ -95,6 +95,12 @@ def greedy_pairs(terms: Mapping[Term, float], first_id: int):
     return pairs, {k: tuple(s) for k, s in zip(keys, symbols)}
 
 
+def _cover_cannot_help(length: int, coefficient: float) -> bool:
+    """True when no set of shared pairs lowers the term's gadget cost (or enumerating them is
+    unaffordable): a negative term improves only if <= 2 symbols remain, impossible above degree 4."""
+    return length > COVER_MAX_DEGREE or (coefficient < 0 and length > 4)
+
+
 def cover_lower_bound(terms: Mapping[Term, float]) -> int:
     """A lower bound on the ancillas of :func:`optimized_cover` + gadgets, without searching.
 
@@ -111,7 +117,7 @@ def cover_lower_bound(terms: Mapping[Term, float]) -> int:
         L = len(t)
         if L <= 2:
             continue
-        if L > COVER_MAX_DEGREE or (c < 0 and L > 4):
+        if _cover_cannot_help(L, c):
             total += gadget_cost(L, c)
         else:
             total += gadget_cost(L - L // 2, c)
@@ -155,9 +161,7 @@ def optimized_cover(terms: Mapping[Term, float], *, steps: int | None = None, se
     options: list[list[tuple[int, tuple[int, ...]]]] = []  # per term: (cost, pair ids), best first
     for t, b in zip(keys, base):
         opts = []
-        # a negative term improves only if substitution leaves <= 2 symbols: impossible above degree 4
-        hopeless = len(t) > COVER_MAX_DEGREE or (terms[t] < 0 and len(t) > 4)
-        for m in ([] if hopeless else _matchings(t)):
+        for m in ([] if _cover_cannot_help(len(t), terms[t]) else _matchings(t)):
             c = gadget_cost(len(t) - len(m), terms[t])
             if c < b:
                 ids = tuple(pair_index.setdefault(p, len(pair_index)) for p in m)
@@ -185,8 +189,8 @@ def optimized_cover(terms: Mapping[Term, float], *, steps: int | None = None, se
 
     if npairs:
         if steps is None:
-            # ~100 proposals per pair: 466 -> 449 ancillas on the 40-variable benchmark HUBO for
-            # 1.5 s; 4x more gains ~1% (see benchmarks/reduction.py)
+            # ~100 proposals per pair: 466 -> 454 ancillas on the 40-variable benchmark HUBO for
+            # ~1.3 s; 5x more gains ~2% (see benchmarks/reduction.py)
             steps = int(min(150_000, max(2_000, 100 * npairs)))
         rng = np.random.default_rng(seed)
         qs = rng.integers(npairs, size=steps)
