@@ -61,6 +61,10 @@ class PolyAnnealerBase(dimod.PolySampler, dimod.Sampler):
 
     _params: tuple = ()
 
+    @property
+    def parameters(self) -> dict:
+        return {p: [] for p in self._params}
+
     def _validate_names(self, kwargs: dict) -> None:
         unknown = sorted(set(kwargs) - set(self._params))
         if unknown:

@@ -200,10 +200,6 @@ class MPSAnnealer(PolyAnnealerBase):
         self._validate_names(self.defaults)
 
     @property
-    def parameters(self) -> dict:
-        return {p: [] for p in self._params}
-
-    @property
     def properties(self) -> dict:
         return {"method": "digitized TEBD-style MPS (Lami et al. 2023)"}
 

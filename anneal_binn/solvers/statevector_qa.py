@@ -153,10 +153,6 @@ class StatevectorAnnealer(PolyAnnealerBase):
         self._validate_names(self.defaults)
 
     @property
-    def parameters(self) -> dict:
-        return {p: [] for p in self._params}
-
-    @property
     def properties(self) -> dict:
         return {"max_variables": self.max_variables}
 
