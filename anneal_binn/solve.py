@@ -138,6 +138,13 @@ def solve(problem, solver: str | None = None, seed: int | None = None, num_reads
         kwargs["seed"] = seed
     if num_reads is not None:
         kwargs["num_reads"] = num_reads
+    if entry.input == "problem":
+        t0 = time.perf_counter()
+        ss = sampler.sample_problem(problem, **kwargs)
+        ss = _complete(ss, problem)
+        ss.info["solver"] = name
+        ss.info["timing"] = {"formulate_s": 0.0, "reduce_s": 0.0, "sample_s": time.perf_counter() - t0}
+        return ss
     t0 = time.perf_counter()
     poly = problem.to_hubo(**hubo)
     t1 = time.perf_counter()

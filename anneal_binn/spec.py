@@ -3,7 +3,7 @@
 A spec names the data, the model (layers, architecture bits, loss) and run defaults. Every
 error names the field as a dotted path and says how to fix it.
 
-Example spec (``formulations/fawaz-p1.toml``)::
+Example spec (``anneal_binn/catalogue/fawaz-p1.toml``)::
 
     name = "fawaz-p1"
     [data]
@@ -40,7 +40,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "formulations"
+def _catalogue_files():
+    """The shipped catalogue (``anneal_binn/catalogue/*.toml``), read through importlib.resources
+    so it works from a wheel, a zip or an editable install alike."""
+    from importlib.resources import files
+
+    return {p.name[:-5]: p for p in files("anneal_binn.catalogue").iterdir() if p.name.endswith(".toml")}
 
 TOP_KEYS = {"name", "description", "seed", "data", "model", "run"}
 MODEL_KEYS = {"hidden", "output", "loss", "reduction"}
@@ -189,18 +194,18 @@ def spec_from_dict(raw: dict, source: str = "<dict>") -> Spec:
 
 
 def catalogue() -> list[str]:
-    """Names of the specs in the catalogue (``formulations/*.toml``)."""
-    return sorted(p.stem for p in CATALOGUE_DIR.glob("*.toml"))
+    """Names of the specs in the shipped catalogue (``anneal_binn/catalogue/*.toml``)."""
+    return sorted(_catalogue_files())
 
 
-def resolve(name_or_path: str | Path) -> Path:
-    """A path to an existing spec file, or a catalogue name."""
+def resolve(name_or_path: str | Path):
+    """A path to an existing spec file, or the catalogue resource of that name."""
     p = Path(name_or_path)
     if p.is_file():
         return p
-    for candidate in (Path("formulations") / f"{name_or_path}.toml", CATALOGUE_DIR / f"{name_or_path}.toml"):
-        if candidate.is_file():
-            return candidate
+    entry = _catalogue_files().get(str(name_or_path))
+    if entry is not None:
+        return entry
     raise FileNotFoundError(
         f"no spec file {str(name_or_path)!r} and no catalogue entry of that name; catalogue: {', '.join(catalogue())}"
     )

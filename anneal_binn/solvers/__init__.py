@@ -22,7 +22,11 @@ class SolverEntry:
     Attributes:
         name: registry name (``--solver NAME``).
         target: ``"module:factory"`` under ``anneal_binn.solvers``; the factory takes ``**params``.
-        input: ``"hubo"`` for a PolySampler (takes a BinaryPolynomial), ``"bqm"`` for a Sampler.
+        input: ``"hubo"`` for a PolySampler (takes a BinaryPolynomial), ``"bqm"`` for a Sampler,
+            ``"problem"`` for a loss sampler: it anneals (or trains on) the BiNN's own loss and is
+            handed the :class:`~anneal_binn.problem.Problem` itself through
+            ``sample_problem(problem, **kwargs) -> dimod.SampleSet`` (BINARY, over variables
+            0..N-1 in order, energy = the loss it minimised).
         extra: the pip extra its backend needs, or ``""`` for the core install.
         summary: one line for ``available()`` listings.
     """
@@ -34,14 +38,16 @@ class SolverEntry:
     summary: str
 
 
+INPUTS = ("hubo", "bqm", "problem")
+
 # name -> entry. Keep one line per solver.
 _ENTRIES: dict[str, SolverEntry] = {}
 
 
 def register(name: str, target: str, input: str, extra: str = "", summary: str = "") -> None:
     """Add a solver to the registry (used below, and by plugins)."""
-    if input not in ("hubo", "bqm"):
-        raise ValueError(f"input: must be 'hubo' or 'bqm', got {input!r}")
+    if input not in INPUTS:
+        raise ValueError(f"input: must be one of {', '.join(INPUTS)}, got {input!r}")
     _ENTRIES[name] = SolverEntry(name, target, input, extra, summary)
 
 

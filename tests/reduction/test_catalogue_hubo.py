@@ -1,15 +1,14 @@
 """Every catalogue spec's truncated Fourier HUBO (N <= 17), reduced by every method, stays exact."""
 import functools
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import anneal_binn as ab
 from anneal_binn.reduction import METHODS, reduce
 
-ROOT = Path(__file__).resolve().parents[2]
-SPECS = sorted(p.stem for p in (ROOT / "formulations").glob("*.toml"))
+from anneal_binn.spec import catalogue
+
+SPECS = catalogue()
 EXACT_N = 17
 FAST_N = 8  # larger specs take 6 s (N=14) to minutes (N=17): marked slow
 
