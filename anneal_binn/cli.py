@@ -53,19 +53,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; a user's mistake is one line on stderr and exit code 2, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_main", None):
         parser.print_help()
         return 2
-    from anneal_binn.errors import MissingExtraError, SpecError, TooLargeError
+    from anneal_binn.errors import AnnealBinnError
 
     try:
         return int(args._main(args) or 0)
-    except (SpecError, TooLargeError, MissingExtraError, FileNotFoundError) as exc:
-        # Expected user errors: one clear line on stderr, no traceback.
-        print(f"anneal-binn {args.command}: error: {exc}", file=sys.stderr)
+    except AnnealBinnError as exc:
+        # Every error the package raises for bad input or environment derives from AnnealBinnError.
+        message = " ".join(str(exc).split("\n"))
+        print(f"anneal-binn {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # stdout closed early (e.g. `anneal-binn run | head`): not an error of ours. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"anneal-binn {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ import numpy as np
 
 from anneal_binn import landscape as _landscape
 from anneal_binn.data import Dataset, load_dataset
-from anneal_binn.errors import SpecError
+from anneal_binn.errors import SpecError, UsageError
 from anneal_binn.model.architecture import Architecture, Layer, choice_index, index_to_bits
 from anneal_binn.model.network import Network
 from anneal_binn.report import Accuracy, Best, LayerParams, Net, Report
@@ -29,6 +29,10 @@ from anneal_binn.spec import Spec, spec_from_dict
 HUBO_METHODS: dict[str, str] = {
     "symbolic": "anneal_binn.formulation.symbolic:to_hubo",
     "auxiliary": "anneal_binn.formulation.auxiliary:to_hubo",
+}
+# to_qubo(method=...) for QUBOs built directly (not by reducing a HUBO): "module:function(problem, **options)"
+QUBO_METHODS: dict[str, str] = {
+    "auxiliary": "anneal_binn.formulation.auxiliary:to_qubo",
 }
 
 LOSS_CHUNK_BYTES = 64 * 2**20
@@ -182,12 +186,12 @@ class Problem:
         if method == "fourier":
             unknown = set(options) - {"max_degree", "threshold"}
             if unknown:
-                raise ValueError(f"to_hubo(method='fourier'): unknown options {sorted(unknown)}; use max_degree, threshold")
+                raise UsageError("hubo", f"unknown options {sorted(unknown)} for method 'fourier'; use max_degree, threshold")
             if options.get("max_degree") is None and options.get("threshold") is None:
                 return _landscape.hubo_from_landscape(self.landscape(), vartype)
             return self.fourier(options.get("max_degree"), options.get("threshold"), vartype)[0]
         if method not in HUBO_METHODS:
-            raise ValueError(f"method: unknown HUBO method {method!r}; choose fourier or {', '.join(sorted(HUBO_METHODS))}")
+            raise UsageError("hubo.method", f"unknown HUBO method {method!r}; choose fourier or {', '.join(sorted(HUBO_METHODS))}")
         module_name, func = HUBO_METHODS[method].split(":")
         return getattr(importlib.import_module(module_name), func)(self, vartype=vartype, **options)
 
@@ -204,10 +208,12 @@ class Problem:
         Returns:
             ``(dimod.BinaryQuadraticModel, record)``.
         """
-        if method == "auxiliary":
-            from anneal_binn.formulation.auxiliary import to_qubo
-
-            return to_qubo(self, **options)
+        if method in QUBO_METHODS:
+            module_name, func = QUBO_METHODS[method].split(":")
+            return getattr(importlib.import_module(module_name), func)(self, **options)
+        if method != "fourier" and method not in HUBO_METHODS:
+            raise UsageError("qubo.method", f"unknown QUBO method {method!r}; choose one of "
+                             f"{', '.join(sorted(set(QUBO_METHODS) | set(HUBO_METHODS) | {'fourier'}))}")
         from anneal_binn.reduction import reduce
 
         return reduce(self.to_hubo(method=method, **options), method=reduction)

@@ -31,7 +31,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anneal_binn.errors import SpecError
+from anneal_binn.errors import SpecError, SpecNotFoundError
 from anneal_binn.model.activations import ACTIVATIONS
 from anneal_binn.model.losses import DEFAULT_REDUCTION, LOSSES
 
@@ -51,7 +51,8 @@ TOP_KEYS = {"name", "description", "seed", "data", "model", "run"}
 MODEL_KEYS = {"hidden", "output", "loss", "reduction"}
 HIDDEN_KEYS = {"width", "bias", "activation", "mask", "neuron_mask"}
 OUTPUT_KEYS = {"width", "bias", "activation", "mask"}
-RUN_KEYS = {"solver", "num_reads", "exact_limit", "landscape_limit", "hubo", "params"}
+RUN_KEYS = {"solver", "num_reads", "exact_limit", "landscape_limit", "hubo", "qubo", "params"}
+HUBO_METHODS = ("fourier", "symbolic", "auxiliary")
 OUTPUT_ACTIVATIONS = set(ACTIVATIONS) | {"softmax"}
 
 
@@ -186,9 +187,19 @@ def spec_from_dict(raw: dict, source: str = "<dict>") -> Spec:
                 raise SpecError(f"run.{key}", f"must be a positive integer, got {v}")
     if "solver" in run:
         _expect(run["solver"], str, "run.solver", "a solver name")
-    for key in ("hubo", "params"):
+        from anneal_binn import solvers
+
+        if run["solver"] not in solvers.available():
+            raise SpecError("run.solver", f"unknown solver {run['solver']!r}; choose one of {', '.join(solvers.available())}")
+    for key in ("hubo", "qubo", "params"):
         if key in run:
             _expect(run[key], dict, f"run.{key}", "a table")
+    if "method" in run.get("hubo", {}):
+        method = _expect(run["hubo"]["method"], str, "run.hubo.method", "a string")
+        if method not in HUBO_METHODS:
+            raise SpecError("run.hubo.method", f"unknown HUBO method {method!r}; choose one of {', '.join(HUBO_METHODS)}")
+    if "qubo" in run and "method" not in run["qubo"]:
+        raise SpecError("run.qubo.method", "required: the QUBO encoding, e.g. method = \"unbalanced\"")
     model = {"loss": loss, "reduction": reduction, "hidden": hidden, "output": output}
     return Spec(name, description, seed, copy.deepcopy(data), model, copy.deepcopy(run), source)
 
@@ -206,7 +217,7 @@ def resolve(name_or_path: str | Path):
     entry = _catalogue_files().get(str(name_or_path))
     if entry is not None:
         return entry
-    raise FileNotFoundError(
+    raise SpecNotFoundError("spec",
         f"no spec file {str(name_or_path)!r} and no catalogue entry of that name; catalogue: {', '.join(catalogue())}"
     )
 
@@ -220,7 +231,13 @@ def load_spec(name_or_path: str | Path) -> Spec:
     """
     path = resolve(name_or_path)
     try:
-        raw = tomllib.loads(path.read_text())
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(str(path), f"not a UTF-8 text file (byte {exc.start}); a spec is a TOML text file") from None
+    except OSError as exc:
+        raise SpecError(str(path), f"cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(str(path), f"not valid TOML: {exc}") from None
     return spec_from_dict(raw, str(path))

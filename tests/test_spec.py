@@ -67,7 +67,7 @@ def test_toml_syntax_error_names_the_file(tmp_path):
 
 
 def test_unknown_catalogue_name_lists_the_catalogue():
-    with pytest.raises(FileNotFoundError, match="fawaz-p1"):
+    with pytest.raises(FileNotFoundError, match="fawaz-p1"):  # SpecNotFoundError is both
         ab.load_spec("no-such-spec")
 
 

@@ -8,45 +8,31 @@ the best net's train/test accuracy. ``--json`` prints the rows as one JSON docum
 from __future__ import annotations
 
 import math
-import sys
 
-from anneal_binn.commands.common import load_problem, print_json
+from anneal_binn.commands.common import add_solver_arguments, add_spec_argument, nonnegative_float
 
 HELP = "run several solvers on one spec and print success probability, TTS99, residual loss and accuracy"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("spec", help="catalogue name (e.g. fawaz-p1) or path to a TOML spec")
-    parser.add_argument("--solvers", default="exact,sa,hubo-sa", help="comma-separated registry names")
-    parser.add_argument("--seed", type=int, default=0, help="seed (default 0)")
-    parser.add_argument("--num-reads", type=int, default=100, help="reads per solver (default 100)")
-    parser.add_argument("--param", action="append", metavar="SOLVER.KEY=VALUE",
-                        help="a parameter for one solver, repeatable (e.g. --param sa.num_sweeps=200)")
-    parser.add_argument("--mock", action="store_true", help="run qpu on the offline Pegasus mock")
-    parser.add_argument("--eps", type=float, default=1e-9, help="success tolerance, relative (default 1e-9)")
+    add_spec_argument(parser)
+    add_solver_arguments(parser, many=True, num_reads=100)
+    parser.add_argument("--eps", type=nonnegative_float, default=1e-9, help="success tolerance, relative (default 1e-9)")
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
 
 
-def per_solver_params(items: list[str] | None) -> dict[str, dict]:
-    from anneal_binn.commands.solve import parse_params
-
-    out: dict[str, dict] = {}
-    for item in items or []:
-        head, _, _ = item.partition("=")
-        if "." not in head:
-            raise ValueError(f"--param: expected SOLVER.KEY=VALUE, got {item!r}")
-        solver, key = head.split(".", 1)
-        out.setdefault(solver, {}).update(parse_params([key + item[len(head):]]))
-    return out
-
-
 def compare_solvers(problem, names: list[str], seed: int = 0, num_reads: int = 100,
-                    params: dict[str, dict] | None = None, eps: float = 1e-9, optimum: float | None = None) -> list[dict]:
+                    params: dict[str, dict] | None = None, eps: float = 1e-9, optimum: float | None = None,
+                    route: dict | None = None) -> list[dict]:
     """One row per solver: timing, energies, true losses, success probability, TTS99, accuracy.
+
+    Every solver runs through the same :class:`~anneal_binn.pipeline.Pipeline` on the same
+    instance with the same seed and read count.
 
     Args:
         optimum: the exact optimal loss; computed from the landscape when N is small, else the best
             loss any solver found is used (reported as ``reference: "best known"``).
+        route: ``hubo``/``qubo``/``reduction`` options for every solver.
 
     Examples:
         >>> import anneal_binn as ab
@@ -57,46 +43,51 @@ def compare_solvers(problem, names: list[str], seed: int = 0, num_reads: int = 1
     import numpy as np
 
     from anneal_binn import metrics
-    from anneal_binn.solve import solve
+    from anneal_binn.errors import UsageError
+    from anneal_binn.pipeline import Pipeline
 
+    if not names:
+        raise UsageError("--solvers", "give at least one registry name, e.g. --solvers exact,sa,hubo-sa")
     params = params or {}
-    runs = []
-    for name in names:
-        ss = solve(problem, solver=name, seed=seed, num_reads=num_reads, **params.get(name, {}))
-        bits = problem.sample_bits(ss)
-        losses = problem.losses(bits)
-        runs.append((name, ss, bits, losses))
+    unknown = sorted(set(params) - set(names))
+    if unknown:
+        raise UsageError("--param", f"solver {unknown[0]!r} is not among --solvers ({', '.join(names)})")
+    exact_known = optimum is None and problem.num_variables <= min(problem.landscape_limit, 22)
+    results = [Pipeline(problem, name, params=params.get(name, {}), **(route or {}))
+               .run(seed=seed, num_reads=num_reads, exact=exact_known) for name in names]
     reference = "exact optimum"
-    if optimum is None and problem.num_variables <= min(problem.landscape_limit, 22):
+    if optimum is None and exact_known:
         optimum = float(problem.exact().optimum)
     if optimum is None:
-        optimum = float(min(l.min() for _, _, _, l in runs))
+        optimum = float(min(r.report.losses.min() for r in results))
         reference = "best known"
     rows = []
-    for name, ss, bits, losses in runs:
-        w = ss.record.num_occurrences.astype(float)
+    for r in results:
+        d = r.to_dict()
+        w = r.sampleset.record.num_occurrences.astype(float)
+        losses = r.report.losses
         reads = float(w.sum())
-        ok = metrics.is_success(losses, optimum, eps)
-        successes = float(w[ok].sum())
-        t_read = ss.info.get("timing", {}).get("sample_s", float("nan")) / reads
-        tts = metrics.tts99_ci(t_read, successes, reads)
-        best = int(np.argmin(losses))
+        successes = float(w[metrics.is_success(losses, optimum, eps)].sum())
+        sample_s = r.timing.get("sample_s", float("nan"))
+        tts = metrics.tts99_ci(sample_s / reads, successes, reads)
         rows.append({
-            "solver": name,
+            "solver": r.solver,
+            "kind": "exact" if r.solver == "exact" else "sampler",
             "reads": int(reads),
-            "sample_s": ss.info.get("timing", {}).get("sample_s"),
-            "best_energy": float(ss.record.energy.min()),
-            "best_loss": float(losses[best]),
-            "mean_loss": float(np.average(losses, weights=w)),
+            "sample_s": sample_s,
+            "best_energy": d["best_energy"],
+            "best_loss": d["best"]["loss"],
+            "mean_loss": d["mean_loss"],
             "optimum": optimum,
             "reference": reference,
             "success_probability": successes / reads,
             "tts99_s": tts.tts,
             "tts99_ci": [tts.low, tts.high],
             "residual_loss": float(np.average(losses - optimum, weights=w)),
-            "train_accuracy": float(problem.accuracy(bits[best:best + 1], "train")[0]),
-            "test_accuracy": float(problem.accuracy(bits[best:best + 1], "test")[0]),
-            "reduction": ss.info.get("reduction"),
+            "train_accuracy": d["best"]["accuracy"]["train"],
+            "test_accuracy": d["best"]["accuracy"]["test"],
+            "formulation": d["formulation"],
+            "warnings": d["warnings"],
         })
     return rows
 
@@ -128,21 +119,23 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(args) -> int:
-    from anneal_binn.solvers.qpu import QPUError
+    from anneal_binn.commands.common import load_problem, per_solver_params, print_json, print_warnings, route_options
 
     names = [n.strip() for n in args.solvers.split(",") if n.strip()]
-    try:
-        params = per_solver_params(args.param)
-        if args.mock:
-            params.setdefault("qpu", {}).update(mock=True)
-        problem = load_problem(args.spec)
-        rows = compare_solvers(problem, names, args.seed, args.num_reads, params, args.eps)
-    except (QPUError, ValueError, TypeError) as exc:
-        print(f"anneal-binn compare: error: {exc}", file=sys.stderr)
-        return 2
+    params = per_solver_params(args.param)
+    if args.mock:
+        if "qpu" not in names:
+            from anneal_binn.errors import UsageError
+
+            raise UsageError("--mock", "emulates the D-Wave QPU; add qpu to --solvers")
+        params.setdefault("qpu", {}).update(mock=True)
+    route = route_options(args)
+    problem = load_problem(args.spec)
+    rows = compare_solvers(problem, names, args.seed, args.num_reads, params, args.eps, route=route)
     if args.json:
         print_json({"spec": problem.name, "num_variables": problem.num_variables, "seed": args.seed, "rows": rows})
     else:
         print(f"{problem.name}: N = {problem.num_variables}")
         print(format_table(rows))
+    print_warnings([f"{r['solver']}: {w}" for r in rows for w in r["warnings"]])
     return 0

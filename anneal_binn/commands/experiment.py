@@ -15,9 +15,7 @@ Examples:
 """
 from __future__ import annotations
 
-import numpy as np
-
-from anneal_binn.commands.common import print_json, to_jsonable, write_json_atomic
+from anneal_binn.commands.common import positive_int, print_json, seed_int, to_jsonable, write_json_atomic
 
 HELP = "gate-model experiments: depth (hypernetwork success vs depth), overfitting, mps (66-qubit sampling), grover (BBHT)"
 NAMES = ("depth", "overfitting", "mps", "grover")
@@ -28,33 +26,35 @@ DEFAULT_SPEC = {"depth": "gaussian-activation", "overfitting": "gaussian-activat
 def add_arguments(parser) -> None:
     parser.add_argument("name", choices=NAMES, help="which experiment")
     parser.add_argument("spec", nargs="?", help="catalogue name or TOML path (default depends on NAME)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=seed_int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     parser.add_argument("--out", help="also write the JSON document to this file")
     g = parser.add_argument_group("depth")
     g.add_argument("--depths", type=int, nargs="+", default=[0, 1, 2, 3, 4], help="layers (0 = product state)")
-    g.add_argument("--n-optim", type=int, default=200, help="initializations per depth")
+    g.add_argument("--n-optim", type=positive_int, default=200, help="initializations per depth")
     g.add_argument("--epsilon", type=float, default=0.03, help="success: E - min C < epsilon")
-    g.add_argument("--maxiter", type=int, default=300, help="optimizer iterations")
+    g.add_argument("--maxiter", type=positive_int, default=300, help="optimizer iterations")
     g = parser.add_argument_group("overfitting")
-    g.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 6, 8, 1000], help="training-set sizes")
-    g.add_argument("--realizations", type=int, default=100)
-    g.add_argument("--iterations", type=int, default=50)
+    g.add_argument("--sizes", type=positive_int, nargs="+", default=[2, 4, 6, 8, 1000], help="training-set sizes")
+    g.add_argument("--realizations", type=positive_int, default=100)
+    g.add_argument("--iterations", type=positive_int, default=50)
     g.add_argument("--layers", type=int, default=None, help="circuit layers (overfitting: 1, mps: 2)")
     g.add_argument("--spread", type=float, default=0.3)
     g = parser.add_argument_group("mps")
-    g.add_argument("--shots", type=int, default=1000)
-    g.add_argument("--samples", type=int, default=1000)
+    g.add_argument("--shots", type=positive_int, default=1000)
+    g.add_argument("--samples", type=positive_int, default=1000)
     g.add_argument("--optimizer", choices=("spsa", "qnspsa"), default="spsa")
     g.add_argument("--accuracy-cut", type=float, default=0.9)
-    g.add_argument("--max-bond-dimension", type=int, default=None)
+    g.add_argument("--max-bond-dimension", type=positive_int, default=None)
     g = parser.add_argument_group("grover")
     g.add_argument("--threshold", type=float, default=None, help="mark C <= threshold (default: the minimum)")
-    g.add_argument("--max-k", type=int, default=12)
-    g.add_argument("--runs", type=int, default=100)
+    g.add_argument("--max-k", type=positive_int, default=12)
+    g.add_argument("--runs", type=positive_int, default=100)
 
 
 def _depth(args, spec):
+    import numpy as np
+
     import anneal_binn as ab
     from anneal_binn.gate.experiments import depth_study
 

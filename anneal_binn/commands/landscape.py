@@ -3,21 +3,21 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from anneal_binn.commands.common import add_spec_argument, load_problem, print_json
+from anneal_binn.commands.common import add_spec_argument, positive_int
 
 HELP = "enumerate all 2^N configurations: optimum, number of optima, Fourier spectrum W(S), truncation quality"
 
 
 def add_arguments(parser) -> None:
     add_spec_argument(parser)
-    parser.add_argument("--max-degree", type=int, action="append", help="report a degree truncation (repeatable)")
-    parser.add_argument("--limit", type=int, help="largest N to enumerate (default 26)")
+    parser.add_argument("--max-degree", type=positive_int, action="append", help="report a degree truncation (repeatable)")
+    parser.add_argument("--limit", type=positive_int, help="largest N to enumerate (default 26)")
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
 
 
 def main(args) -> int:
+    from anneal_binn.commands.common import load_problem, print_json
+
     problem = load_problem(args.spec)
     t0 = time.perf_counter()
     L = problem.landscape(limit=args.limit)

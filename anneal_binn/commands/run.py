@@ -1,68 +1,44 @@
-"""``anneal-binn run SPEC``: build, solve with the default local solver, decode and report."""
+"""``anneal-binn run SPEC``: build, solve by the spec's route, decode and report the trained net."""
 from __future__ import annotations
 
-import time
+from anneal_binn.commands.common import add_solver_arguments, add_spec_argument
 
-from anneal_binn.commands.common import load_problem, print_json, write_json_atomic
-
-HELP = "build a spec's problem, solve it (exact when small, else simulated annealing) and report the trained net"
-
+HELP = "build a spec's problem, solve it by its route (exact when small) and report the trained net"
 
 DEFAULT_SPEC = "digits4x4-logistic"  # the embedded default: real data, exact answer, about a second
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("spec", nargs="?", default=DEFAULT_SPEC,
-                        help=f"catalogue name or path to a TOML spec (default: {DEFAULT_SPEC})")
-    parser.add_argument("--solver", help="registry name (default: exact for N <= 20, else sa)")
-    parser.add_argument("--seed", type=int, default=0, help="solver seed (default 0)")
-    parser.add_argument("--num-reads", type=int, help="number of reads/samples")
+    add_spec_argument(parser, optional=True, default=DEFAULT_SPEC)
+    add_solver_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
-    parser.add_argument("--out", help="directory to write report.json and samples.json into")
+    parser.add_argument("--out", help="directory to write report.json, samples.json and spec.json into")
     parser.add_argument("--no-exact", action="store_true", help="skip the exact optimum even when computable")
 
 
-def run_report(problem, solver=None, seed=0, num_reads=None, exact: bool = True) -> tuple[dict, object]:
-    """Solve and evaluate; returns (the JSON report, the sample set)."""
-    from anneal_binn.solve import default_solver, solve
-
-    name = solver or default_solver(problem)
-    t0 = time.perf_counter()
-    ss = solve(problem, solver=name, seed=seed, num_reads=num_reads)
-    solve_time = time.perf_counter() - t0
-    computable = exact and problem.num_variables <= min(problem.landscape_limit, 22)
-    report = problem.evaluate(ss, exact=computable)
-    wall = time.perf_counter() - t0
-    reg = problem.register
-    doc = {
-        "spec": problem.name,
-        "description": problem.spec.description,
-        "num_variables": problem.num_variables,
-        "roles": {k: reg.count(k) for k in ("weight", "bias", "mask", "neuron", "activation", "width") if reg.count(k)},
-        "num_samples": {"train": int(len(problem.data.y_train)), "test": int(len(problem.data.y_test))},
-        "data": problem.data.name,
-        "loss": problem.arch.loss,
-        "solver": name,
-        "seed": seed,
-        "num_reads": len(ss),
-        "wall_time_s": wall,
-        "solve_time_s": solve_time,
-        "exact": {"optimum": report.optimum, "num_optima": report.num_optima},
-        "gap": report.gap,
-        "best": report.to_dict()["best"],
-    }
-    return doc, ss
-
-
 def format_report(doc: dict, problem) -> str:
+    """The human-readable report of a :meth:`Result.to_dict` document."""
     b = doc["best"]
+    t = doc["timing"]
     lines = [
         f"spec        {doc['spec']}: {doc['description']}",
         f"problem     N = {doc['num_variables']} variables ({', '.join(f'{v} {k}' for k, v in doc['roles'].items())}); "
         f"{doc['data']}, {doc['num_samples']['train']} train / {doc['num_samples']['test']} test samples; loss {doc['loss']}",
-        f"solver      {doc['solver']} (seed {doc['seed']}, {doc['num_reads']} reads), wall time {doc['wall_time_s']:.3f} s",
+        f"solver      {doc['solver']} (seed {doc['seed']}, {doc['reads']} reads), "
+        f"sampling {t.get('sample_s', 0):.3f} s, formulation {t.get('formulate_s', 0) + t.get('reduce_s', 0):.3f} s",
+    ]
+    f = doc.get("formulation")
+    if f and f.get("route") != "landscape":
+        parts = [f"HUBO {f['hubo'].get('method', 'fourier')}"]
+        if "num_terms" in f["hubo"]:
+            parts[0] += f" ({f['hubo']['num_terms']:,} terms, degree {f['hubo']['max_degree']})"
+        if "qubo" in f:
+            parts.append(f"QUBO {f['qubo']['num_variables']:,} variables, {f['qubo']['num_interactions']:,} interactions")
+        lines.append(f"route       {'; '.join(parts)}")
+    lines += [
         f"best loss   {b['loss']:.6g}",
-        f"accuracy    train {b['accuracy']['train']:.4f}, test {b['accuracy']['test']:.4f}",
+        f"accuracy    train {b['accuracy']['train']:.4f}, test {b['accuracy']['test']:.4f} "
+        f"(chance {doc['chance_accuracy']:.4f})",
     ]
     if doc["exact"]["optimum"] is not None:
         lines.append(f"exact       optimum {doc['exact']['optimum']:.6g} reached by {doc['exact']['num_optima']} "
@@ -76,17 +52,26 @@ def format_report(doc: dict, problem) -> str:
 
 
 def main(args) -> int:
-    problem = load_problem(args.spec)
-    doc, ss = run_report(problem, args.solver, args.seed, args.num_reads, exact=not args.no_exact)
-    if args.out:
-        from pathlib import Path
+    from pathlib import Path
 
-        out = Path(args.out)
+    from anneal_binn.commands.common import (check_output_dir, load_problem, mock_params, parse_params,
+                                             print_json, print_warnings, route_options, write_json_atomic)
+    from anneal_binn.pipeline import Pipeline, default_solver
+
+    out = check_output_dir(args.out) if args.out else None
+    problem = load_problem(args.spec)
+    name = args.solver or default_solver(problem)
+    params = mock_params(args, name, parse_params(args.param))
+    pipe = Pipeline(problem, name, params=params, **route_options(args))
+    result = pipe.run(seed=args.seed, num_reads=args.num_reads, exact=False if args.no_exact else "auto")
+    doc = result.to_dict()
+    if out is not None:
         write_json_atomic(out / "report.json", doc)
-        write_json_atomic(out / "samples.json", ss.to_serializable())
+        write_json_atomic(out / "samples.json", result.sampleset.to_serializable(use_bytes=False))
         write_json_atomic(out / "spec.json", problem.spec.to_dict())
     if args.json:
         print_json(doc)
     else:
         print(format_report(doc, problem))
+    print_warnings(result.warnings)
     return 0

@@ -36,14 +36,16 @@ from typing import Any
 import dimod
 import numpy as np
 
+from anneal_binn.errors import AnnealBinnError
+
 FORMAT_VERSION = 1
 
 
-class InjectedFailure(RuntimeError):
+class InjectedFailure(AnnealBinnError, RuntimeError):
     """Raised by the ``fail_after`` test hook to simulate a crash between batches."""
 
 
-class RunDirectoryError(ValueError):
+class RunDirectoryError(AnnealBinnError, ValueError):
     """A run directory does not match the request (or is missing when resuming)."""
 
 
@@ -72,16 +74,14 @@ def load_samples(out: str | Path) -> dimod.SampleSet:
     return dimod.concatenate(sets)
 
 
-def _params_jsonable(params: dict) -> dict:
-    from anneal_binn.commands.common import to_jsonable
-
-    return to_jsonable(params)
-
-
 def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_reads: int = 100,
            seed: int = 0, resume: bool = False, reduction: str = "auto", hubo: dict | None = None,
-           fail_after: int | None = None, log=None, **params: Any) -> dict:
+           qubo: dict | None = None, fail_after: int | None = None, log=None, **params: Any) -> dict:
     """Run ``solver`` on ``problem`` in ``num_batches`` batches, recording everything in ``out``.
+
+    The manifest is written first, so a run that fails at any point (even before its first batch,
+    e.g. while connecting to Leap) can be continued with ``resume=True``; every artefact already
+    on disk is reused, every missing one is built.
 
     Args:
         problem: a :class:`~anneal_binn.problem.Problem`.
@@ -90,33 +90,37 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
         num_batches, num_reads: batches and reads per batch.
         seed: base seed; batch ``i`` uses :func:`batch_seed`.
         resume: continue an interrupted run in ``out``.
-        reduction, hubo: as for :func:`anneal_binn.solve`.
+        reduction, hubo, qubo: the route, as for :class:`anneal_binn.pipeline.Pipeline`.
         fail_after: test hook: raise :class:`InjectedFailure` after this many batches of this call.
         log: optional callable taking one line of progress (never receives credentials).
         **params: solver parameters (for ``qpu``: ``mock=True``, ``topology_shape``, ``chain_strength``...).
 
     Returns:
-        The summary dict (also written to ``summary.json``).
+        The summary: the run's :meth:`Result.to_dict` document plus ``batches`` (also written
+        to ``summary.json``).
     """
-    from anneal_binn import solvers
+    from anneal_binn import export
     from anneal_binn.commands.common import to_jsonable
+    from anneal_binn.pipeline import Pipeline
 
     out = Path(out)
     log = log or (lambda line: None)
-    entry = solvers.entry(solver)
-    if num_batches < 1 or num_reads < 1:
-        raise ValueError("num_batches and num_reads: must be positive ints")
-    hubo_opts = dict(problem.spec.run.get("hubo", {}) if hubo is None else hubo)
+    if isinstance(num_batches, bool) or int(num_batches) < 1:
+        raise RunDirectoryError(f"num_batches: must be a positive integer, got {num_batches}")
+    if isinstance(num_reads, bool) or int(num_reads) < 1:
+        raise RunDirectoryError(f"num_reads: must be a positive integer, got {num_reads}")
+    pipe = Pipeline(problem, solver, hubo=hubo, qubo=qubo, reduction=reduction, params=params)
     request = {
         "format_version": FORMAT_VERSION,
         "spec": problem.spec.to_dict(),
         "solver": solver,
-        "params": _params_jsonable(params),
+        "params": to_jsonable(params),
         "seed": int(seed),
         "num_batches": int(num_batches),
         "num_reads": int(num_reads),
         "reduction": reduction,
-        "hubo": to_jsonable(hubo_opts),
+        "hubo": to_jsonable(pipe.hubo_options),
+        "qubo": to_jsonable(pipe.qubo_options),
     }
     manifest_path = out / "manifest.json"
     if resume:
@@ -124,51 +128,51 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
             raise RunDirectoryError(f"--resume: {out} has no manifest.json; start the run without --resume")
         manifest = json.loads(manifest_path.read_text())
         for key, value in request.items():
-            if manifest.get(key) != json.loads(json.dumps(value)):
+            if manifest.get(key, {} if key == "qubo" else None) != json.loads(json.dumps(value)):
                 raise RunDirectoryError(f"--resume: {out} was started with a different {key}; "
                                         f"use a new --out directory or the original arguments")
     else:
         if out.exists() and any(out.iterdir()):
             raise RunDirectoryError(f"--out: {out} is not empty; use --resume to continue it or a new directory")
-        manifest = dict(request, created=time.strftime("%Y-%m-%dT%H:%M:%S"), status="running", completed=[])
-
-    # 1. everything needed to interpret the run, before any sample is requested
-    from anneal_binn import export
-
-    out.mkdir(parents=True, exist_ok=True)
-    poly = problem.to_hubo(**hubo_opts)
-    bqm = record = None
-    if not resume:
-        _write(out / "spec.json", problem.spec.to_dict())
-        src = Path(problem.spec.source) if problem.spec.source else None
-        if src is not None and src.is_file():
-            shutil.copyfile(src, out / "spec.toml")
-        export.write(poly, out / "hubo.json", "hubo-json")
-    if entry.input == "bqm":
-        from anneal_binn.reduction import Reduction, reduce
-
-        if resume and (out / "reduction.json").exists():
-            record = Reduction.load(out / "reduction.json")
-            bqm = record.bqm
-        else:
-            bqm, record = reduce(poly, method=reduction)
-            export.write(bqm, out / "bqm.json", "bqm-json")
-            record.save(out / "reduction.json")
-    from anneal_binn.solve import split_params
-
-    sampler_params, sample_params = split_params(solver, params)
-    emb_path = out / "embedding.json"
-    if solver == "qpu" and emb_path.exists():
-        raw = json.loads(emb_path.read_text())
-        index = {str(v): v for v in bqm.variables}
-        sampler_params["embedding"] = {index[k]: v for k, v in raw.items()}
-    sampler = solvers.get(solver, **sampler_params)
-    if solver == "qpu" and not emb_path.exists():
-        sampler.embedding = sampler.find_embedding(bqm, seed)
-        _write(emb_path, {str(k): v for k, v in sampler.embedding.items()})
-        log(f"embedding: {len(sampler.embedding)} chains, longest {max(map(len, sampler.embedding.values()))} qubits")
-    if not resume:
+        manifest = dict(request, created=time.strftime("%Y-%m-%dT%H:%M:%S"), status="preparing", completed=[])
+        # first, so that a failure at any later point leaves a run that --resume can continue
         _write(manifest_path, manifest)
+
+    # 1. everything needed to interpret the run, before any sample is requested (kept if present)
+    if not (out / "spec.json").exists():
+        _write(out / "spec.json", problem.spec.to_dict())
+    src = Path(problem.spec.source) if problem.spec.source else None
+    if src is not None and src.is_file() and not (out / "spec.toml").exists():
+        shutil.copyfile(src, out / "spec.toml")
+    if pipe.entry.input == "hubo" or (pipe.entry.input == "bqm" and not pipe.qubo_options):
+        if not (out / "hubo.json").exists():
+            export.write(pipe.formulate(), out / "hubo.json", "hubo-json")
+    if pipe.entry.input == "bqm":
+        from anneal_binn.reduction import Reduction
+
+        if not pipe.qubo_options and (out / "reduction.json").exists():
+            record = Reduction.load(out / "reduction.json")
+            pipe.restore(record.bqm, record)
+        bqm, record = pipe.reduce()
+        if not (out / "bqm.json").exists():
+            export.write(bqm, out / "bqm.json", "bqm-json")
+        if isinstance(record, Reduction) and not (out / "reduction.json").exists():
+            record.save(out / "reduction.json")
+        emb_path = out / "embedding.json"
+        if solver == "qpu":
+            if emb_path.exists():
+                raw = json.loads(emb_path.read_text())
+                index = {str(v): v for v in bqm.variables}
+                pipe.ctor_params["embedding"] = {index[k]: v for k, v in raw.items()}
+                pipe.sampler  # noqa: B018 - construct with the stored embedding
+            else:
+                sampler = pipe.sampler
+                sampler.embedding = sampler.find_embedding(bqm, seed)
+                _write(emb_path, {str(k): v for k, v in sampler.embedding.items()})
+                log(f"embedding: {len(sampler.embedding)} chains, "
+                    f"longest {max(map(len, sampler.embedding.values()))} qubits")
+    manifest["status"] = "running"
+    _write(manifest_path, manifest)
 
     # 2. the batches, each written atomically as it returns
     done_now = 0
@@ -180,24 +184,10 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
             continue
         if fail_after is not None and done_now >= fail_after:
             raise InjectedFailure(f"injected failure after {done_now} batch(es) (test hook)")
-        kwargs = {**sample_params, "num_reads": num_reads, "seed": batch_seed(seed, i)}
-        t0 = time.perf_counter()
-        if entry.input == "hubo":
-            ss = sampler.sample_poly(poly, **kwargs)
-        else:
-            from anneal_binn.solve import project
-
-            ss = project(record, sampler.sample(bqm, **kwargs))
-        elapsed = time.perf_counter() - t0
-        from anneal_binn.solve import _complete
-
-        ss = _complete(ss, problem)
+        ss = pipe.sample(seed=batch_seed(seed, i), num_reads=num_reads)
         info = to_jsonable({k: v for k, v in ss.info.items() if k != "embedding"})  # embedding.json has it
         ss.info.clear()
-        ss.info.update(info)
-        ss.info["batch"] = i
-        ss.info["seed"] = kwargs["seed"]
-        ss.info["sample_s"] = elapsed
+        ss.info.update(info, batch=i, seed=batch_seed(seed, i))
         _write(batch_path(out, i), ss.to_serializable(use_bytes=False))
         completed.add(i)
         done_now += 1
@@ -205,22 +195,13 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
         _write(manifest_path, manifest)
         log(f"batch {i + 1}/{num_batches}: {len(ss)} rows, best energy {float(ss.record.energy.min()):.6g}")
 
-    # 3. summary once everything is in
+    # 3. summary once everything is in: the same Result document every --json prints
     all_ss = load_samples(out)
-    report = problem.evaluate(all_ss, exact="auto")
-    summary = {
-        "solver": solver,
-        "batches": num_batches,
-        "reads": int(all_ss.record.num_occurrences.sum()),
-        "best_energy": float(all_ss.record.energy.min()),
-        "best_loss": report.best.loss,
-        "accuracy": {"train": report.best.accuracy.train, "test": report.best.accuracy.test},
-        "optimum": report.optimum,
-        "gap": report.gap,
-        "best_sample": [int(report.best.sample[v]) for v in problem.variables],
-    }
+    all_ss.info["timing"] = dict(pipe.timing, sample_s=sum(
+        json.loads(batch_path(out, i).read_text())["info"]["timing"]["sample_s"] for i in range(num_batches)))
+    summary = pipe.result(all_ss, seed=seed, num_reads=num_reads * num_batches).to_dict()
+    summary["batches"] = num_batches
     manifest["status"] = "complete"
     _write(out / "summary.json", summary)
     _write(manifest_path, manifest)
-    return to_jsonable(summary)
-
+    return summary

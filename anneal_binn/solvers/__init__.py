@@ -74,8 +74,14 @@ def entry(name: str) -> SolverEntry:
     """The registry entry for ``name``; unknown names raise a ValueError listing the choices."""
     try:
         return _ENTRIES[name]
-    except KeyError:
-        raise ValueError(f"solver: unknown name {name!r}; choose one of {', '.join(available())}") from None
+    except (KeyError, TypeError):
+        from difflib import get_close_matches
+
+        from anneal_binn.errors import UsageError
+
+        close = get_close_matches(str(name), available(), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UsageError("solver", f"unknown name {name!r}; {hint}choose one of {', '.join(available())}") from None
 
 
 def get(name: str, **params):

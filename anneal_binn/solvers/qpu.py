@@ -34,7 +34,10 @@ CHAIN_PREFACTOR = 1.414
 _TOKEN_LIKE = re.compile(r"[A-Za-z]{2,5}-[0-9a-fA-F]{20,}|[0-9a-fA-F]{32,}")
 
 
-class QPUError(RuntimeError):
+from anneal_binn.errors import RemoteError
+
+
+class QPUError(RemoteError):
     """The QPU or Leap could not be used; the message says why and what to do."""
 
 

@@ -99,7 +99,7 @@ def test_resume_refuses_a_different_request(tmp_path):
     with pytest.raises(RunDirectoryError, match="manifest"):
         submit(problem, "sa", tmp_path / "absent", num_batches=2, num_reads=3, resume=True)
     summary = submit(problem, "sa", tmp_path, num_batches=2, num_reads=3, resume=True)
-    assert summary["reads"] == 6 and summary["best_loss"] == 0.0
+    assert summary["reads"] == 6 and summary["best"]["loss"] == 0.0
 
 
 def test_submit_with_a_hubo_solver(tmp_path):
@@ -107,7 +107,7 @@ def test_submit_with_a_hubo_solver(tmp_path):
 
     problem = ab.build(ab.load_spec("fawaz-p1"))
     summary = submit(problem, "hubo-sa", tmp_path, num_batches=2, num_reads=4, seed=1, num_sweeps=100)
-    assert summary["best_loss"] == 0.0 and not (tmp_path / "bqm.json").exists()
+    assert summary["best"]["loss"] == 0.0 and not (tmp_path / "bqm.json").exists()
     ss = load_samples(tmp_path)
     np.testing.assert_allclose(ss.record.energy, problem.losses(problem.sample_bits(ss)))
 

@@ -6,7 +6,7 @@ import pytest
 
 import anneal_binn as ab
 from anneal_binn.cli import main as cli
-from anneal_binn.solve import split_params
+from anneal_binn.pipeline import split_params
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_solve_command_json(capsys):
     assert cli(["solve", "fawaz-p1", "--solver", "hubo-sa", "--num-reads", "10", "--param", "num_sweeps=100",
                 "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["solver"] == "hubo-sa" and doc["best_loss"] == 0.0 and doc["reads"] == 10
+    assert doc["solver"] == "hubo-sa" and doc["best"]["loss"] == 0.0 and doc["reads"] == 10
     assert 0 < doc["success_probability"] <= 1
 
 
