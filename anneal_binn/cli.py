@@ -26,19 +26,26 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument mistake is one line naming the option and where to look, not a usage dump."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _load(module: str):
     return importlib.import_module(f"anneal_binn.commands.{module}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="anneal-binn",
         description="Train binary neural networks with quantum annealing and quantum-inspired optimization.",
     )
     from anneal_binn import __version__
 
     parser.add_argument("--version", action="version", version=f"anneal-binn {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module_name in COMMANDS.items():
         try:
             module = _load(module_name)

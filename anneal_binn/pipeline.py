@@ -159,7 +159,7 @@ class Result:
             >>> d["solver"], d["best"]["loss"], d["exact"]["optimum"], d["success_probability"]
             ('exact', 0.0, 0.0, 1.0)
         """
-        from anneal_binn.commands.common import to_jsonable
+        from anneal_binn.jsonio import to_jsonable
 
         problem, rep = self.problem, self.report
         reg = problem.register

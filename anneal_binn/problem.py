@@ -19,7 +19,7 @@ import numpy as np
 
 from anneal_binn import landscape as _landscape
 from anneal_binn.data import Dataset, load_dataset
-from anneal_binn.errors import SpecError, UsageError
+from anneal_binn.errors import SpecError, TooLargeError, UsageError
 from anneal_binn.model.architecture import Architecture, Layer, choice_index, index_to_bits
 from anneal_binn.model.network import Network
 from anneal_binn.report import Accuracy, Best, LayerParams, Net, Report
@@ -36,6 +36,8 @@ QUBO_METHODS: dict[str, str] = {
 }
 
 LOSS_CHUNK_BYTES = 64 * 2**20
+# Every bit gets a Role object in the register (~200 bytes): refuse models beyond this before building it.
+MAX_VARIABLES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,14 @@ def _architecture(spec: Spec, data: Dataset) -> Architecture:
     layers.append(Layer((width,), out["bias"], tuple(out["activation"]), out["mask"], False))
     if data.num_features < 1:
         raise SpecError("data", "the data set has no input features")
-    return Architecture(data.num_features, tuple(layers), m["loss"], m["reduction"])
+    arch = Architecture(data.num_features, tuple(layers), m["loss"], m["reduction"])
+    n = arch.num_variables
+    if n > MAX_VARIABLES:
+        raise TooLargeError(
+            f"model: {n:,} binary variables ({data.num_features} inputs, widths "
+            f"{[layer.max_width for layer in layers]}) would need about {n * 200 / 2**30:,.1f} GiB for the bit "
+            f"register alone; the limit is {MAX_VARIABLES:,}: use smaller widths")
+    return arch
 
 
 class Problem:

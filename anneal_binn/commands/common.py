@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from anneal_binn.jsonio import to_jsonable, write_json_atomic  # noqa: F401 - re-exported for the commands
 
 # -- argument types: a bad value is one argparse line naming the option ---------------------
 def positive_int(text: str) -> int:
@@ -161,23 +161,6 @@ def load_problem(spec_arg: str):
     return ab.build(ab.load_spec(spec_arg))
 
 
-def to_jsonable(obj):
-    """Convert numpy scalars/arrays and read-only mappings inside nested structures to plain JSON types."""
-    import numpy as np
-
-    if isinstance(obj, dict) or (hasattr(obj, "keys") and hasattr(obj, "__getitem__")):
-        return {str(k): to_jsonable(obj[k]) for k in obj.keys()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return to_jsonable(obj.item())
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
-
-
 def check_output_file(path: str | Path, option: str = "--out") -> Path:
     """A path a file can be written to: not a directory, its folder creatable."""
     from anneal_binn.errors import UsageError
@@ -198,18 +181,6 @@ def check_output_dir(path: str | Path, option: str = "--out") -> Path:
     if p.exists() and not p.is_dir():
         raise UsageError(option, f"{str(p)!r} is a file; give a directory (it is created if absent)")
     return p
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON so that a crash leaves either the old file or the new one, never half of one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(to_jsonable(data), f, indent=2, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def print_json(data) -> None:

@@ -62,6 +62,21 @@ class Architecture:
     def input_sizes(self) -> list[int]:
         return [self.num_inputs] + [layer.max_width for layer in self.layers[:-1]]
 
+    @property
+    def num_variables(self) -> int:
+        """Bits the register will hold, counted without building it (to refuse huge models first).
+
+        Examples:
+            >>> Architecture(3, (Layer((2,), False, ("sign",)), Layer((1,), False, ("sign",))), "zero-one").num_variables
+            8
+        """
+        total = 0
+        for layer, n_in in zip(self.layers, self.input_sizes()):
+            u = layer.max_width
+            total += u * n_in * (2 if layer.mask else 1) + u * (layer.bias + layer.neuron_mask)
+            total += layer.activation_bits + layer.width_bits
+        return total
+
 
 @dataclass(frozen=True)
 class Role:

@@ -50,7 +50,7 @@ class RunDirectoryError(AnnealBinnError, ValueError):
 
 
 def _write(path: Path, data) -> None:
-    from anneal_binn.commands.common import write_json_atomic
+    from anneal_binn.jsonio import write_json_atomic
 
     write_json_atomic(path, data)
 
@@ -100,7 +100,7 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
         to ``summary.json``).
     """
     from anneal_binn import export
-    from anneal_binn.commands.common import to_jsonable
+    from anneal_binn.jsonio import to_jsonable
     from anneal_binn.pipeline import Pipeline
 
     out = Path(out)

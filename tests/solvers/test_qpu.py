@@ -119,3 +119,27 @@ def test_variables_without_couplers_get_their_own_qubits():
     assert set(s.embedding) == {0, 1, 2}
     assert not set(s.embedding[2]) & (set(s.embedding[0]) | set(s.embedding[1]))
     assert float(ss.first.energy) == -2.5  # s0 = s1 = s2 = +1
+
+
+def test_submit_that_fails_before_its_first_batch_can_be_resumed(tmp_path, capsys, monkeypatch):
+    """A failure while preparing (here: the embedding step, as a lost connection would) leaves a
+    run directory that --resume continues, not a dead end."""
+    from anneal_binn.solvers import qpu as qpu_module
+
+    def broken(self, bqm, seed=None):
+        raise QPUError("connecting to the D-Wave QPU failed (test)")
+
+    run = tmp_path / "run"
+    args = ["submit", "fawaz-p1", "--mock", "--topology-shape", "6", "--num-reads", "4", "--out", str(run)]
+    with monkeypatch.context() as m:
+        m.setattr(qpu_module.QPUSampler, "find_embedding", broken)
+        assert cli(args) == 2
+    err = capsys.readouterr().err
+    assert "--resume" in err and len(err.strip().splitlines()) == 1
+    assert json.loads((run / "manifest.json").read_text())["status"] == "preparing"
+    assert not (run / "samples").exists()
+    assert cli(args) == 2  # not restartable in place: the directory is the run's
+    assert "not empty" in capsys.readouterr().err
+    assert cli(args + ["--resume"]) == 0
+    assert json.loads((run / "manifest.json").read_text())["status"] == "complete"
+    assert len(load_samples(run)) == 4
