@@ -18,12 +18,16 @@ sign, so its weights then classify every pattern). A bias is one more synapse on
 input; ties follow the package's sign (``Σ >= 0`` predicts +1). Only single-layer sign nets
 (one sign output unit, no hidden layer, masks or choices) are accepted.
 
-Defaults (``max_state=63``, ``threshold=1``, ``rate=0.3`` for SBPI) were picked on random ±1
-patterns at N = 1001: SBPI then reaches zero errors at alpha = 0.7 in 100–1,100 sweeps (a few
-seconds compiled); with ``max_state=15`` it stalls near 120 errors already at alpha = 0.6.
-CP+R with ``rate=0.003`` stops at 1–2 errors at alpha = 0.7 (measured; see
-``benchmarks/baselines.py``). The loop is compiled with numba (``fast`` extra); without it a
-numpy loop gives the same nets from the same seed, much more slowly.
+Defaults were picked on random ±1 patterns (``benchmarks/baselines.py`` has the tables):
+``max_state`` = the odd integer nearest 2·sqrt(n) for n synapses (63 at N = 1001, 29 at N = 201),
+``threshold`` = 1, ``rate`` = 0.3 for SBPI and 0.12·sqrt(2/(πn)) for CP+R (the reinforcement
+must stay below sqrt(2/(πn)), Baldassi 2009), ``max_sweeps`` = 10,000. The hidden range must
+grow with N: at N = 1001 SBPI with ``max_state=15`` stalls near 120 errors already at
+alpha = 0.6, with 63 it reaches zero errors at alpha = 0.7 in a few hundred sweeps (under a
+second compiled); at N = 201, 63 leaves 2 of 10 instances at 1–10 errors where 29 solves all.
+This CP+R often stops one error short at alpha = 0.7. The loop is compiled with numba
+(``fast`` extra); without it a numpy loop gives the same nets from the same seed, much more
+slowly.
 
 Examples:
     >>> import anneal_binn as ab
@@ -97,8 +101,9 @@ class BinaryPerceptronSampler(dimod.Sampler):
         (3, 0.0)
     """
 
-    _defaults = {"sbpi": {"max_sweeps": 2000, "max_state": 63, "threshold": 1.0, "rate": 0.3},
-                 "cpr": {"max_sweeps": 2000, "max_state": 63, "threshold": 1.0, "rate": 0.003}}
+    # None: set from the number of synapses n (see default_params)
+    _defaults = {"sbpi": {"max_sweeps": 10000, "max_state": None, "threshold": 1.0, "rate": 0.3},
+                 "cpr": {"max_sweeps": 10000, "max_state": None, "threshold": 1.0, "rate": None}}
 
     def __init__(self, rule: str = "sbpi", backend: str = "auto"):
         if rule not in self._defaults:
@@ -111,6 +116,22 @@ class BinaryPerceptronSampler(dimod.Sampler):
             raise MissingExtraError("backend='numba' needs numba: pip install 'anneal-binn[fast]'")
         self.rule = rule
         self.backend = "numba" if backend == "auto" and _numba_available() else ("numpy" if backend == "auto" else backend)
+
+    def default_params(self, n: int) -> dict:
+        """The defaults for ``n`` synapses (weights plus the bias).
+
+        Examples:
+            >>> BinaryPerceptronSampler("sbpi").default_params(1001)["max_state"]
+            63
+            >>> round(BinaryPerceptronSampler("cpr").default_params(1001)["rate"], 4)
+            0.003
+        """
+        out = dict(self._defaults[self.rule])
+        if out["max_state"] is None:
+            out["max_state"] = 2 * int(np.floor(np.sqrt(n))) + 1 if n > 0 else 1  # odd: states stay odd
+        if out["rate"] is None:
+            out["rate"] = 0.12 * float(np.sqrt(2.0 / (np.pi * n)))
+        return out
 
     @property
     def parameters(self) -> dict:
@@ -132,10 +153,11 @@ class BinaryPerceptronSampler(dimod.Sampler):
             problem: a single-layer sign-net :class:`~anneal_binn.problem.Problem`.
             num_reads: restarts (default 1).
             seed: int; the same seed gives the same nets with either backend.
-            max_sweeps: sweeps over the patterns before a read gives up (default 2000).
-            max_state: clip of the hidden states (default 63).
+            max_sweeps: sweeps over the patterns before a read gives up (default 10,000).
+            max_state: clip of the hidden states (default: the odd integer nearest 2·sqrt(n)).
             threshold: SBPI's "barely correct" stability bound (default 1).
-            rate: SBPI's metaplastic probability / CP+R's reinforcement probability.
+            rate: SBPI's metaplastic probability (0.3) / CP+R's reinforcement probability
+                (0.12·sqrt(2/(πn))).
 
         Returns:
             A SampleSet whose energies are ``problem.losses`` of the final nets, with a ``sweeps``
@@ -145,13 +167,14 @@ class BinaryPerceptronSampler(dimod.Sampler):
         if unknown:
             raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) of {self.rule}; "
                              f"known: num_reads, seed, {', '.join(self._defaults[self.rule])}")
-        opts = dict(self._defaults[self.rule], **params)
+        X, y, cols = perceptron_data(problem)
+        opts = self.default_params(X.shape[1])
+        opts.update({k: v for k, v in params.items() if v is not None})
         max_sweeps = int(opts["max_sweeps"])
         if max_sweeps < 1 or float(opts["max_state"]) < 1 or not 0 <= float(opts["rate"]) <= 1:
             raise ValueError("max_sweeps and max_state must be >= 1 and rate in [0, 1]")
         reads = check_num_reads(num_reads)
         make_rng(seed)  # validates the seed
-        X, y, cols = perceptron_data(problem)
         children = np.random.SeedSequence(seed).spawn(reads)
         H = np.empty((reads, X.shape[1]))
         seeds = np.empty(reads, dtype=np.uint64)
