@@ -25,7 +25,10 @@ must stay below sqrt(2/(πn)), Baldassi 2009), ``max_sweeps`` = 10,000. The hidd
 grow with N: at N = 1001 SBPI with ``max_state=15`` stalls near 120 errors already at
 alpha = 0.6, with 63 it reaches zero errors at alpha = 0.7 in a few hundred sweeps (under a
 second compiled); at N = 201, 63 leaves 2 of 10 instances at 1–10 errors where 29 solves all.
-This CP+R often stops one error short at alpha = 0.7. The loop is compiled with numba
+This CP+R often stops one error short, from alpha = 0.5 at N = 1001: near a solution the
+reinforcement (rate·P steps of 2 per sweep, outward) outpaces the one error step per sweep
+that the last misclassified pattern applies, so saturated synapses never flip; SBPI, whose
+metaplastic step only touches barely correct patterns, does not have that fixed point. The loop is compiled with numba
 (``fast`` extra); without it a numpy loop gives the same nets from the same seed, much more
 slowly.
 
@@ -194,14 +197,24 @@ class BinaryPerceptronSampler(dimod.Sampler):
 
 
 class SBPISampler(BinaryPerceptronSampler):
-    """:class:`BinaryPerceptronSampler` with ``rule="sbpi"`` (registry name ``sbpi``)."""
+    """:class:`BinaryPerceptronSampler` with ``rule="sbpi"`` (registry name ``sbpi``).
+
+    Examples:
+        >>> SBPISampler(backend="numpy").properties["rule"]
+        'sbpi'
+    """
 
     def __init__(self, backend: str = "auto"):
         super().__init__("sbpi", backend)
 
 
 class CPRSampler(BinaryPerceptronSampler):
-    """:class:`BinaryPerceptronSampler` with ``rule="cpr"`` (registry name ``cpr``)."""
+    """:class:`BinaryPerceptronSampler` with ``rule="cpr"`` (registry name ``cpr``).
+
+    Examples:
+        >>> CPRSampler(backend="numpy").properties["rule"]
+        'cpr'
+    """
 
     def __init__(self, backend: str = "auto"):
         super().__init__("cpr", backend)
