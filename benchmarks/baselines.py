@@ -105,7 +105,7 @@ def section_perceptron(quick: bool) -> None:
                 sweeps.append(int(ss.record.sweeps[0] if rule != "ste" else ss.record.epoch[0]))
             solved = sum(e == 0 for e in errs)
             left = ",".join(str(e) for e in errs if e) or "-"
-            print(f"{label:<14}{rule:>6}{f'{solved}/{n_inst}':>9}{left:>14}{int(np.median(sweeps)):>15}"
+            print(f"{label:<14}{rule:>6}{f'{solved}/{n_inst}':>9} {left:>13}{int(np.median(sweeps)):>15}"
                   f"{np.median(secs):>10.2f}{max(secs):>8.2f}", flush=True)
 
 
