@@ -50,7 +50,7 @@ from anneal_binn.solvers._common import check_num_reads, make_rng, sampleset
 
 __all__ = ["STESampler"]
 
-DEFAULTS = {"epochs": 100, "lr": 0.01, "lr_final": 0.0005, "batch_size": 32, "init_scale": 0.1,
+DEFAULTS = {"epochs": 100, "lr": 0.01, "lr_final": None, "batch_size": 32, "init_scale": 0.1,
             "margin": 1.0, "keep": "best", "max_combos": 8}
 _ADAM_B1, _ADAM_B2, _ADAM_EPS = 0.9, 0.999, 1e-8
 
@@ -144,7 +144,8 @@ class STESampler(dimod.Sampler):
             num_reads: initializations (default 1).
             seed: int; the same seed gives the same nets (row r depends only on seed and r).
             epochs: passes over the training set per combination (default 100).
-            lr, lr_final: Adam learning rate at the first and the last epoch (0.01, 0.0005).
+            lr, lr_final: Adam learning rate at the first and the last epoch (0.01; lr_final
+                defaults to lr / 20).
             batch_size: minibatch size (default 32; capped at the training-set size).
             init_scale: latent values start uniform in [-init_scale, init_scale] (default 0.1).
             margin: hinge margin of the zero-one surrogate, in units of sqrt(fan-in) (default 1).
@@ -161,6 +162,8 @@ class STESampler(dimod.Sampler):
             raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) of ste; known: num_reads, seed, "
                              f"{', '.join(DEFAULTS)}")
         opts = dict(DEFAULTS, **params)
+        if opts["lr_final"] is None:
+            opts["lr_final"] = float(opts["lr"]) / 20.0
         if opts["keep"] not in ("best", "final"):
             raise ValueError(f"keep: must be 'best' or 'final', got {opts['keep']!r}")
         for key in ("epochs", "batch_size", "max_combos"):
