@@ -63,6 +63,9 @@ register("qpu", "qpu:QPUSampler", "bqm", "qpu", "D-Wave QPU with a cached embedd
 register("hybrid", "qpu:HybridSampler", "bqm", "qpu", "D-Wave Leap hybrid BQM solver")
 register("hypernet", "hypernet:HypernetSampler", "hubo", "gate", "quantum hypernetwork circuit trained by adjoint L-BFGS (statevector) or SPSA/QN-SPSA (Aer MPS), then sampled")
 register("grover", "grover:GroverSampler", "hubo", "", "amplitude amplification of the landscape state (fixed k, optimal k or BBHT), exact marked-subspace simulation")
+register("ste", "ste:STESampler", "problem", "", "gradient training with the straight-through estimator (BinaryConnect/BinaryNet, Adam, numpy), one read per initialization")
+register("sbpi", "cpr:SBPISampler", "problem", "", "SBPI online rule for single-layer sign perceptrons (Baldassi et al. PNAS 2007; numba with [fast])")
+register("cpr", "cpr:CPRSampler", "problem", "", "clipped perceptron with reinforcement for single-layer sign perceptrons (numba with [fast])")
 
 
 def available() -> list[str]:
