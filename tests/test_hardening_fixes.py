@@ -56,3 +56,46 @@ def test_two_output_net_on_pm1_labels_trains_to_full_accuracy(loss, activation):
     assert problem.accuracy(bits)[0] == 1.0
     if loss == "zero-one":
         assert landscape.min() == 0.0
+
+
+# -- item 4: aggregated sample sets are weighted by num_occurrences ---------------------------
+
+def test_report_weights_rows_by_num_occurrences():
+    import dimod
+
+    problem = ab.build(ab.load_spec("fawaz-p1"))
+    ex = problem.exact()
+    good = ((int(ex.optima[0]) >> np.arange(problem.num_variables)) & 1).astype(np.int8)
+    worst = int(np.argmax(problem.landscape()))
+    bad = ((worst >> np.arange(problem.num_variables)) & 1).astype(np.int8)
+    assert problem.losses(bad[None])[0] > ex.optimum
+    ss = dimod.SampleSet.from_samples((np.stack([good, bad]), problem.variables), "BINARY",
+                                      energy=[0.0, 1.0], num_occurrences=[3, 1])
+    report = problem.evaluate(ss)
+    assert report.weights.tolist() == [3, 1] and report.num_reads == 4
+    assert report.success_probability() == 0.75
+    assert report.mean_loss == pytest.approx((3 * ex.optimum + problem.losses(bad[None])[0]) / 4)
+    assert report.to_dict()["num_occurrences"] == [3, 1]
+
+
+def test_grover_success_probability_in_the_report_matches_the_amplitude():
+    from anneal_binn.solvers.grover import GroverSampler
+
+    problem = ab.build(ab.load_spec("fawaz-p1"))
+    ss = GroverSampler(iterations=2, num_reads=4000, seed=0).sample_poly(problem.to_hubo())
+    assert len(ss) < 4000  # aggregated: a row stands for several reads
+    exact = ss.info["success_probability"]
+    assert exact > 0.5
+    # 4000 reads: the standard error is below 0.008; the unweighted fraction of rows was ~0.03
+    assert problem.evaluate(ss).success_probability() == pytest.approx(exact, abs=0.04)
+
+
+def test_report_without_weights_counts_one_read_per_row_and_checks_shapes():
+    from anneal_binn.report import Accuracy, Best, Net, Report
+
+    best = Best(0.0, Accuracy(1.0, 1.0), {}, 0, Net(()))
+    r = Report(np.array([0.0, 1.0]), np.ones(2), np.ones(2), best, optimum=0.0)
+    assert r.num_reads == 2 and r.success_probability() == 0.5 and r.mean_loss == 0.5
+    with pytest.raises(ValueError, match="one per row"):
+        Report(np.array([0.0, 1.0]), np.ones(2), np.ones(2), best, weights=np.array([1, 2, 3]))
+
