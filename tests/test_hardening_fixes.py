@@ -99,3 +99,17 @@ def test_report_without_weights_counts_one_read_per_row_and_checks_shapes():
     with pytest.raises(ValueError, match="one per row"):
         Report(np.array([0.0, 1.0]), np.ones(2), np.ones(2), best, weights=np.array([1, 2, 3]))
 
+
+def test_wilson_interval_is_scipys_and_refuses_fractional_counts():
+    from scipy.stats import binomtest
+
+    from anneal_binn import metrics
+
+    lo, hi = metrics.wilson_interval(5, 10)  # hand-checked: 0.2366, 0.7634
+    assert lo == pytest.approx(0.2366, abs=1e-4) and hi == pytest.approx(0.7634, abs=1e-4)
+    ci = binomtest(37, 120).proportion_ci(confidence_level=0.9, method="wilson")
+    assert metrics.wilson_interval(37.0, 120.0, confidence=0.9) == pytest.approx((ci.low, ci.high), abs=1e-15)
+    with pytest.raises(ValueError, match="whole"):
+        metrics.wilson_interval(2.5, 10)
+    with pytest.raises(ValueError, match="more than"):
+        metrics.wilson_interval(11, 10)
