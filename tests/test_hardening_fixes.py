@@ -113,3 +113,36 @@ def test_wilson_interval_is_scipys_and_refuses_fractional_counts():
         metrics.wilson_interval(2.5, 10)
     with pytest.raises(ValueError, match="more than"):
         metrics.wilson_interval(11, 10)
+
+
+# -- item 5: grover (and hypernet) sample exactly the HUBO's variables ------------------------
+
+def _gate_sampler(name):
+    from anneal_binn import solvers
+
+    if name == "grover":
+        return solvers.get("grover", iterations="optimal", num_reads=20, seed=0)
+    return solvers.get("hypernet", layers=1, restarts=1, maxiter=5, shots=20, seed=0)
+
+
+@pytest.mark.parametrize("name", ["grover", "hypernet"])
+def test_gate_samplers_do_not_invent_variables_between_integer_labels(name):
+    import dimod
+
+    poly = dimod.BinaryPolynomial({(0,): 1.0, (5,): -1.0, (0, 5): 2.0}, "BINARY")
+    ss = _gate_sampler(name).sample_poly(poly)
+    assert list(ss.variables) == [0, 5]
+    dimod.testing.assert_sampleset_energies(ss, poly)
+
+
+@pytest.mark.parametrize("name", ["grover", "hypernet"])
+def test_gate_samplers_take_tuple_labels_in_a_deterministic_order(name):
+    import dimod
+
+    terms = {(("a", 1),): 1.0, (("b", 0), "x"): -1.0, (3, "x"): 2.0, (("a", 1), 3): -0.5}
+    forward = dimod.BinaryPolynomial(terms, "SPIN")
+    backward = dimod.BinaryPolynomial(dict(reversed(list(terms.items()))), "SPIN")
+    a, b = _gate_sampler(name).sample_poly(forward), _gate_sampler(name).sample_poly(backward)
+    assert list(a.variables) == list(b.variables) == [3, ("a", 1), ("b", 0), "x"]
+    dimod.testing.assert_sampleset_energies(a, forward)
+    assert np.array_equal(a.record.sample, b.record.sample)

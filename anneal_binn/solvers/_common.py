@@ -20,7 +20,9 @@ def ordered_variables(variables: Iterable[Hashable]) -> list:
     """
     from anneal_binn.polynomial import _sort_key
 
-    return sorted(variables, key=_sort_key)
+    # type name and repr break ties between distinct labels that print alike (the tuple ('a',)
+    # and the string "('a',)"), so the order never depends on set iteration order
+    return sorted(variables, key=lambda v: (_sort_key(v), type(v).__name__, repr(v)))
 
 
 def make_rng(seed: int | None) -> np.random.Generator:

@@ -20,7 +20,8 @@ import dimod
 import numpy as np
 
 from anneal_binn.gate.circuits import bits_of_indices
-from anneal_binn.gate.cost import cost_vector, polynomial_variables
+from anneal_binn.gate.cost import cost_vector
+from anneal_binn.solvers._common import ordered_variables
 
 
 class GroverSampler(dimod.PolySampler):
@@ -56,8 +57,11 @@ class GroverSampler(dimod.PolySampler):
         """Mark, amplify and measure.
 
         Args:
-            polynomial: HUBO over the problem's variables (vartype kept in the output).
-            landscape: optional exact cost vector (length ``2**N``) used instead of the HUBO's values.
+            polynomial: HUBO (vartype kept in the output); the samples are over exactly its
+                variables (any hashable labels), ints ascending then other labels by ``str``,
+                and bit ``i`` of a landscape index is the ``i``-th of them.
+            landscape: optional exact cost vector (length ``2**N``) used instead of the HUBO's
+                values; the samples are then over ``0..N-1``.
             **kwargs: per-call overrides of the constructor parameters.
         """
         from anneal_binn.gate.grover import LandscapeGrover
@@ -74,7 +78,9 @@ class GroverSampler(dimod.PolySampler):
             C = np.asarray(landscape, dtype=np.float64)
             variables = list(range(C.size.bit_length() - 1))
         else:
-            variables = polynomial_variables(polynomial)
+            # exactly the HUBO's own variables, in the package's canonical order: filling the
+            # gaps of integer labels would invent variables (and double the search space each)
+            variables = ordered_variables(polynomial.variables)
             C = cost_vector(polynomial, variables=variables)
         g = LandscapeGrover(C, threshold=opts["threshold"])
         rng = np.random.default_rng(opts["seed"])

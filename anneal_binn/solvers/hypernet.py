@@ -18,7 +18,8 @@ import dimod
 import numpy as np
 
 from anneal_binn.gate.circuits import Ansatz, indices_of_bits
-from anneal_binn.gate.cost import cost_vector, polynomial_variables
+from anneal_binn.gate.cost import cost_vector
+from anneal_binn.solvers._common import ordered_variables
 
 
 class HypernetSampler(dimod.PolySampler):
@@ -60,8 +61,8 @@ class HypernetSampler(dimod.PolySampler):
 
         Args:
             polynomial: the HUBO (BINARY or SPIN; the samples come back in its vartype, bit 1 =
-                +1); its variables label the samples (ints ``0..N-1`` map to qubits ``0..N-1``,
-                other labels to qubits in sorted order).
+                +1); the samples are over exactly its variables, qubit ``i`` being the ``i``-th
+                in the package's canonical order (ints ascending, then other labels by ``str``).
             landscape: optional exact cost vector of length ``2**N`` (used instead of the HUBO's
                 values; statevector method).
             loss: optional ``bits (S, N) -> (S,)`` true loss (mps method; e.g. ``problem.losses``).
@@ -82,7 +83,8 @@ class HypernetSampler(dimod.PolySampler):
             n = C.size.bit_length() - 1
             variables = list(range(n))
         else:
-            variables = polynomial_variables(polynomial)
+            # exactly the HUBO's variables (integer gaps are not filled: that would invent qubits)
+            variables = ordered_variables(polynomial.variables)
             n = len(variables)
             C = None
         if n == 0:
