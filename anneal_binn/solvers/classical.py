@@ -8,6 +8,14 @@ wrapped sampler so a typo is an error rather than a silently ignored keyword.
 ``PathIntegralAnnealingSampler``): Trotter slices of the transverse-field Ising model, annealed
 with a decreasing transverse field; one classical slice is returned per read.
 
+Seeding ``sqa``: the C++ core (``localPIMC::initPRNG``) treats seed 0 as "draw a seed from
+``std::random_device``", so ``seed=0`` used to give different samples on every call. The
+adapter therefore hands the core :func:`core_seed` of the seed, a fixed map of every seed in
+``0..2**32-1`` to a non-zero 31-bit seed; the same ``seed`` now always gives the same samples
+(single-threaded core, initial states drawn from the same seed). ``seed=None`` stays random.
+``tabu`` stops each read after ``timeout`` milliseconds of wall time, so on a loaded machine
+the same seed can search further or less far; only its small-problem answers are reproducible.
+
 Examples:
     >>> import dimod
     >>> from anneal_binn.solvers.classical import SimulatedAnnealing
@@ -21,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 import dimod
+import numpy as np
 
 
 class _DwaveAdapter(dimod.Sampler):
@@ -90,7 +99,36 @@ class SteepestDescent(_DwaveAdapter):
     _child_name = "SteepestDescentSolver"
 
 
+def core_seed(seed: int) -> int:
+    """The seed handed to the path-integral core for a user ``seed``: never 0, always the same.
+
+    ``PathIntegralAnnealingSampler`` accepts seeds in ``0..2**31-1``, and its core replaces 0 by
+    a ``std::random_device`` draw. Hashing with numpy's SeedSequence lands every seed in
+    ``1..2**31-1`` without mapping 0 onto the stream of some other user seed such as 1.
+
+    Examples:
+        >>> core_seed(0) == core_seed(0) and core_seed(0) != 0
+        True
+    """
+    return int(np.random.SeedSequence(int(seed)).generate_state(1)[0]) % (2**31 - 1) + 1
+
+
 class PathIntegralAnnealing(_DwaveAdapter):
-    """``sqa``: dwave-samplers PathIntegralAnnealingSampler (simulated quantum annealing)."""
+    """``sqa``: dwave-samplers PathIntegralAnnealingSampler (simulated quantum annealing).
+
+    ``seed`` is passed through :func:`core_seed`, so every seed (0 included) is reproducible.
+    """
 
     _child_name = "PathIntegralAnnealingSampler"
+
+    def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
+        """Sample ``bqm``; ``kwargs`` override the stored defaults. Energies are ``bqm``'s."""
+        seed = kwargs.get("seed", self.defaults.get("seed"))
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+                raise ValueError(f"seed: must be None or an int in 0..2**32-1, got {seed!r}")
+            kwargs = {**kwargs, "seed": core_seed(seed)}
+        ss = super().sample(bqm, **kwargs)
+        if seed is not None:
+            ss.info["seed"] = int(seed)
+        return ss
