@@ -172,3 +172,52 @@ def test_sqa_core_seed_is_never_zero_and_keeps_seeds_apart():
         from anneal_binn.testing import random_bqm
 
         solvers.get("sqa").sample(random_bqm(3), seed=-1)
+
+
+# -- item 7: models without variables, or with variables but only an offset -------------------
+
+EMPTY_SOLVERS = {
+    "grover": {"num_reads": 5},
+    "mps-qa": {"num_steps": 4},
+    "hypernet": {"layers": 1, "restarts": 1, "maxiter": 5},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_SOLVERS))
+@pytest.mark.parametrize("vartype", ["BINARY", "SPIN"])
+def test_empty_model_gives_num_reads_empty_samples_at_the_offset(name, vartype):
+    import dimod
+
+    from anneal_binn import solvers
+
+    sampler = solvers.get(name, **EMPTY_SOLVERS[name])
+    for poly in (dimod.BinaryPolynomial({}, vartype), dimod.BinaryPolynomial({(): 1.5}, vartype)):
+        ss = sampler.sample_poly(poly, num_reads=5, seed=1)
+        # dwave-samplers' convention: every read is the empty sample, energy = the offset
+        assert ss.vartype is poly.vartype and len(ss.variables) == 0
+        assert int(ss.record.num_occurrences.sum()) == 5
+        np.testing.assert_allclose(ss.record.energy, poly.get((), 0.0))
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_SOLVERS))
+def test_offset_only_model_keeps_its_variables(name):
+    import dimod
+
+    from anneal_binn import solvers
+
+    poly = dimod.BinaryPolynomial({("a",): 0.0, (7,): 0.0, (): -2.0}, "SPIN")
+    ss = solvers.get(name, **EMPTY_SOLVERS[name]).sample_poly(poly, num_reads=5, seed=1)
+    assert list(ss.variables) == [7, "a"] and int(ss.record.num_occurrences.sum()) == 5
+    np.testing.assert_allclose(ss.record.energy, -2.0)
+    dimod.testing.assert_sampleset_energies(ss, poly)
+
+
+def test_grover_on_an_empty_model_honours_a_threshold_below_the_offset():
+    import dimod
+
+    from anneal_binn.solvers.grover import GroverSampler
+
+    with pytest.raises(ValueError, match="no configuration"):
+        GroverSampler(threshold=0.0).sample_poly(dimod.BinaryPolynomial({(): 1.0}, "BINARY"))
+    ss = GroverSampler(iterations=2, num_reads=4).sample_poly(dimod.BinaryPolynomial({(): 1.0}, "BINARY"))
+    assert ss.info["success_probability"] == 1.0 and ss.info["iterations"] == 2

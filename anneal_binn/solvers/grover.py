@@ -82,6 +82,9 @@ class GroverSampler(dimod.PolySampler):
             # gaps of integer labels would invent variables (and double the search space each)
             variables = ordered_variables(polynomial.variables)
             C = cost_vector(polynomial, variables=variables)
+        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
+        if not variables:
+            return self._sample_empty(C, vartype, opts)
         g = LandscapeGrover(C, threshold=opts["threshold"])
         rng = np.random.default_rng(opts["seed"])
         info = {"num_marked": g.num_marked, "marked_fraction": g.marked_fraction, "threshold": g.threshold,
@@ -96,7 +99,29 @@ class GroverSampler(dimod.PolySampler):
             idx = g.sample(k, opts["num_reads"], rng)
             info.update(iterations=k, success_probability=float(g.success_probability(k)))
         bits = bits_of_indices(idx, len(variables)).astype(np.int8)
-        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
         values = 2 * bits - 1 if vartype is dimod.SPIN else bits
         ss = dimod.SampleSet.from_samples((values, variables), vartype, C[idx], info=info)
         return ss.aggregate()
+
+    @staticmethod
+    def _sample_empty(C: np.ndarray, vartype: dimod.Vartype, opts: dict) -> dimod.SampleSet:
+        """A model without variables has one configuration, the empty one, with energy its offset.
+
+        Like dwave-samplers' samplers, every read returns that configuration (aggregated here
+        into one row of ``num_reads`` occurrences): it is marked, so any number of iterations
+        finds it with certainty and a BBHT search ends at its first measurement.
+        """
+        offset = float(C[0])
+        threshold = offset if opts["threshold"] is None else float(opts["threshold"])
+        if offset > threshold + 1e-9:
+            raise ValueError(f"threshold: no configuration has cost <= {threshold}; the minimum is {offset}")
+        reads = int(opts["num_reads"])
+        info = {"num_marked": 1, "marked_fraction": 1.0, "threshold": threshold, "optimal_iterations": 0}
+        if opts["iterations"] == "bbht":
+            info.update(steps=np.ones(reads, dtype=np.int64), grover_iterations=np.zeros(reads, dtype=np.int64),
+                        schedule=opts["schedule"])
+        else:
+            k = 0 if opts["iterations"] == "optimal" else int(opts["iterations"])
+            info.update(iterations=k, success_probability=1.0)
+        return dimod.SampleSet.from_samples((np.zeros((1, 0), dtype=np.int8), []), vartype, [offset],
+                                            info=info, num_occurrences=[reads])

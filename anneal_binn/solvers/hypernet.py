@@ -87,8 +87,15 @@ class HypernetSampler(dimod.PolySampler):
             variables = ordered_variables(polynomial.variables)
             n = len(variables)
             C = None
+        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
         if n == 0:
-            raise ValueError("polynomial: has no variables; nothing to sample")
+            # one configuration (the empty one), energy = the offset: no circuit to train; every
+            # shot measures it, as dwave-samplers' samplers return one empty row per read
+            offset = float(C[0]) if C is not None else float(polynomial.energy({}))
+            info = {"method": opts["method"], "layers": opts["layers"], "shots": opts["shots"],
+                    "expected_energy": offset, "time_s": time.perf_counter() - t0}
+            return dimod.SampleSet.from_samples((np.zeros((1, 0), dtype=np.int8), []), vartype, [offset],
+                                                info=info, num_occurrences=[int(opts["shots"])])
         rng = np.random.default_rng(opts["seed"])
         seeds = rng.integers(2**31 - 1, size=2)
         if opts["method"] == "statevector":
@@ -125,7 +132,6 @@ class HypernetSampler(dimod.PolySampler):
         info.update({"method": opts["method"], "layers": opts["layers"], "shots": opts["shots"],
                      "time_s": time.perf_counter() - t0})
         # bit 1 = weight +1: BINARY 1, SPIN +1
-        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
         values = 2 * bits.astype(np.int8) - 1 if vartype is dimod.SPIN else bits.astype(np.int8)
         ss = dimod.SampleSet.from_samples((values, variables), vartype, energies, info=info)
         return ss.aggregate()
