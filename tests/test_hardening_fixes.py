@@ -221,3 +221,50 @@ def test_grover_on_an_empty_model_honours_a_threshold_below_the_offset():
         GroverSampler(threshold=0.0).sample_poly(dimod.BinaryPolynomial({(): 1.0}, "BINARY"))
     ss = GroverSampler(iterations=2, num_reads=4).sample_poly(dimod.BinaryPolynomial({(): 1.0}, "BINARY"))
     assert ss.info["success_probability"] == 1.0 and ss.info["iterations"] == 2
+
+
+# -- item 8: one keyword policy (dimod's) and a read-only Spec --------------------------------
+
+UNKNOWN_KEYWORD_SOLVERS = {
+    "exact": {},
+    "sa": {"num_sweeps": 10},
+    "sqa": {"num_sweeps": 10},
+    "grover": {"num_reads": 5},
+    "mps-qa": {"num_steps": 4},
+    "hypernet": {"layers": 1, "restarts": 1, "maxiter": 5},
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNKNOWN_KEYWORD_SOLVERS))
+def test_unknown_sample_keyword_warns_sampler_unknown_arg_warning(name):
+    from dimod.exceptions import SamplerUnknownArgWarning
+
+    from anneal_binn import solvers
+    from anneal_binn.testing import random_bqm, random_hubo
+
+    sampler = solvers.get(name, **UNKNOWN_KEYWORD_SOLVERS[name])
+    hubo = solvers.entry(name).input == "hubo"
+    call = sampler.sample_poly if hubo else sampler.sample
+    model = random_hubo(4) if hubo else random_bqm(4)
+    with pytest.warns(SamplerUnknownArgWarning, match="frobnicate") as record:
+        ss = call(model, num_reads=3, seed=1, frobnicate=2)
+    # the warning points at this call, not at the solver's internals
+    assert record[0].filename == __file__
+    assert int(ss.record.num_occurrences.sum()) == 3 or name == "exact"
+
+
+def test_unknown_stored_default_of_an_adapter_warns_once_at_construction():
+    import warnings
+
+    from dimod.exceptions import SamplerUnknownArgWarning
+
+    from anneal_binn import solvers
+    from anneal_binn.testing import random_bqm
+
+    with pytest.warns(SamplerUnknownArgWarning, match="num_sweep'"):
+        sampler = solvers.get("sa", num_sweep=10)
+    assert "num_sweep" not in sampler.defaults
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sampler.sample(random_bqm(3), num_reads=2, seed=0)
+

@@ -2,7 +2,8 @@
 
 Each adapter is a ``dimod.Sampler`` that stores default parameters at construction (the registry
 passes ``**params``), forwards ``seed`` and ``num_reads``, and checks parameter names against the
-wrapped sampler so a typo is an error rather than a silently ignored keyword.
+wrapped sampler: a name it does not take is dropped with a ``SamplerUnknownArgWarning`` (dimod's
+policy), whether it was stored as a default or given to ``sample``, so a typo is never silent.
 
 ``sqa`` is path-integral simulated quantum annealing (dwave-samplers
 ``PathIntegralAnnealingSampler``): Trotter slices of the transverse-field Ising model, annealed
@@ -31,45 +32,38 @@ from typing import Any
 import dimod
 import numpy as np
 
+from anneal_binn.solvers._common import drop_unknown_kwargs
+
 
 class _DwaveAdapter(dimod.Sampler):
     """A dwave-samplers sampler with stored defaults and checked parameter names."""
 
     _child_name: str = ""
-    _aliases: dict[str, str] = {}
 
     def __init__(self, **defaults: Any):
         import dwave.samplers
 
         self.child = getattr(dwave.samplers, self._child_name)()
-        self.defaults = dict(defaults)
-        self._check(self.defaults)
+        self.defaults = drop_unknown_kwargs(self, dict(defaults))
 
     @property
     def parameters(self) -> dict:
-        return dict(self.child.parameters)
+        """The child's documented parameters plus the other keywords its ``sample`` signature takes."""
+        import inspect
+
+        params = {k: list(v) for k, v in self.child.parameters.items()}
+        for name in inspect.signature(self.child.sample).parameters:
+            if name not in ("self", "bqm", "kwargs"):
+                params.setdefault(name, [])
+        return params
 
     @property
     def properties(self) -> dict:
         return {"child": self._child_name, "defaults": dict(self.defaults)}
 
-    def _check(self, kwargs: dict) -> None:
-        known = set(self.child.parameters) | self._extra_parameters()
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            raise ValueError(
-                f"{', '.join(unknown)}: unknown parameter(s) for {self._child_name}; known: {', '.join(sorted(known))}"
-            )
-
-    def _extra_parameters(self) -> set[str]:
-        import inspect
-
-        sig = inspect.signature(self.child.sample)
-        return {p for p in sig.parameters if p not in ("self", "bqm", "kwargs")}
-
     def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
         """Sample ``bqm``; ``kwargs`` override the stored defaults. Energies are ``bqm``'s."""
-        self._check(kwargs)
+        drop_unknown_kwargs(self, kwargs)
         opts = {**self.defaults, **kwargs}
         opts = {k: v for k, v in opts.items() if v is not None}
         ss = self.child.sample(bqm, **opts)
@@ -123,6 +117,7 @@ class PathIntegralAnnealing(_DwaveAdapter):
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
         """Sample ``bqm``; ``kwargs`` override the stored defaults. Energies are ``bqm``'s."""
+        drop_unknown_kwargs(self, kwargs)
         seed = kwargs.get("seed", self.defaults.get("seed"))
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:

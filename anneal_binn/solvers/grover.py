@@ -21,7 +21,7 @@ import numpy as np
 
 from anneal_binn.gate.circuits import bits_of_indices
 from anneal_binn.gate.cost import cost_vector
-from anneal_binn.solvers._common import ordered_variables
+from anneal_binn.solvers._common import drop_unknown_kwargs, ordered_variables
 
 
 class GroverSampler(dimod.PolySampler):
@@ -36,8 +36,14 @@ class GroverSampler(dimod.PolySampler):
         schedule: BBHT schedule, ``"paper"`` (seed 003) or ``"bbht"`` (BBHT Theorem 3).
     """
 
-    parameters = {"iterations": [], "threshold": [], "num_reads": [], "seed": [], "schedule": [], "landscape": []}
-    properties = {"description": "amplitude amplification of the landscape state, exact marked-subspace simulation"}
+    @property
+    def parameters(self) -> dict:
+        # a fresh dict per call: instances share no mutable state (dimod's sampler contract)
+        return {"iterations": [], "threshold": [], "num_reads": [], "seed": [], "schedule": [], "landscape": []}
+
+    @property
+    def properties(self) -> dict:
+        return {"description": "amplitude amplification of the landscape state, exact marked-subspace simulation"}
 
     def __init__(self, iterations="bbht", threshold: float | None = None, num_reads: int = 100, seed=None,
                  schedule: str = "paper"):
@@ -62,15 +68,13 @@ class GroverSampler(dimod.PolySampler):
                 and bit ``i`` of a landscape index is the ``i``-th of them.
             landscape: optional exact cost vector (length ``2**N``) used instead of the HUBO's
                 values; the samples are then over ``0..N-1``.
-            **kwargs: per-call overrides of the constructor parameters.
+            **kwargs: per-call overrides of the constructor parameters; other names are ignored
+                with a ``SamplerUnknownArgWarning`` (dimod's policy).
         """
         from anneal_binn.gate.grover import LandscapeGrover
 
         opts = {k: getattr(self, k) for k in ("iterations", "threshold", "num_reads", "seed", "schedule")}
-        unknown = set(kwargs) - set(opts)
-        if unknown:
-            raise TypeError(f"sample_poly: unknown parameter(s) {sorted(unknown)}; known: {sorted(opts)}")
-        opts.update(kwargs)
+        opts.update(drop_unknown_kwargs(self, kwargs))
         self._check_iterations(opts["iterations"])
         if not isinstance(opts["num_reads"], (int, np.integer)) or opts["num_reads"] < 1:
             raise ValueError(f"num_reads: must be a positive integer, got {opts['num_reads']!r}")

@@ -19,7 +19,7 @@ import numpy as np
 
 from anneal_binn.gate.circuits import Ansatz, indices_of_bits
 from anneal_binn.gate.cost import cost_vector
-from anneal_binn.solvers._common import ordered_variables
+from anneal_binn.solvers._common import drop_unknown_kwargs, ordered_variables
 
 
 class HypernetSampler(dimod.PolySampler):
@@ -39,9 +39,15 @@ class HypernetSampler(dimod.PolySampler):
         train_shots: shots per energy estimate while training (parameter shift / mps).
     """
 
-    parameters = {"layers": [], "restarts": [], "shots": [], "num_reads": [], "method": [], "seed": [], "maxiter": [],
-                  "optimizer": [], "gradient": [], "train_shots": [], "landscape": [], "loss": []}
-    properties = {"description": "quantum hypernetwork (gate model), exact statevector or MPS"}
+    @property
+    def parameters(self) -> dict:
+        # a fresh dict per call: instances share no mutable state (dimod's sampler contract)
+        return {"layers": [], "restarts": [], "shots": [], "num_reads": [], "method": [], "seed": [], "maxiter": [],
+                "optimizer": [], "gradient": [], "train_shots": [], "landscape": [], "loss": []}
+
+    @property
+    def properties(self) -> dict:
+        return {"description": "quantum hypernetwork (gate model), exact statevector or MPS"}
 
     def __init__(self, layers: int = 2, restarts: int = 8, shots: int = 1000, method: str = "statevector",
                  seed=None, maxiter: int = 200, optimizer: str | None = None, gradient: str = "adjoint",
@@ -66,16 +72,14 @@ class HypernetSampler(dimod.PolySampler):
             landscape: optional exact cost vector of length ``2**N`` (used instead of the HUBO's
                 values; statevector method).
             loss: optional ``bits (S, N) -> (S,)`` true loss (mps method; e.g. ``problem.losses``).
-            **kwargs: overrides of the constructor parameters for this call.
+            **kwargs: overrides of the constructor parameters for this call; other names are
+                ignored with a ``SamplerUnknownArgWarning`` (dimod's policy).
         """
         opts = {k: getattr(self, k) for k in ("layers", "restarts", "shots", "method", "seed", "maxiter",
                                                "optimizer", "gradient", "train_shots")}
-        unknown = set(kwargs) - set(opts)
+        drop_unknown_kwargs(self, kwargs)
         if "num_reads" in kwargs:  # dimod's name for the number of samples
             kwargs["shots"] = kwargs.pop("num_reads")
-        unknown.discard("num_reads")
-        if unknown:
-            raise TypeError(f"sample_poly: unknown parameter(s) {sorted(unknown)}; known: {sorted(opts)}")
         opts.update(kwargs)
         t0 = time.perf_counter()
         if landscape is not None:
