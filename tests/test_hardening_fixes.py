@@ -268,3 +268,57 @@ def test_unknown_stored_default_of_an_adapter_warns_once_at_construction():
         warnings.simplefilter("error")
         sampler.sample(random_bqm(3), num_reads=2, seed=0)
 
+
+def _spec():
+    return ab.load_spec("fawaz-p1")
+
+
+def test_spec_tables_are_read_only_all_the_way_down():
+    spec = _spec()
+    assert spec.model["hidden"][0]["width"] == (2,)  # reading is unchanged
+    for mutate in (lambda: spec.model.__setitem__("loss", "mse"),
+                   lambda: spec.model["hidden"][0].__setitem__("width", (3,)),
+                   lambda: spec.data.update(problem=2),
+                   lambda: spec.run.setdefault("solver", "sa"),
+                   lambda: spec.data.pop("problem")):
+        with pytest.raises(TypeError, match="read-only"):
+            mutate()
+    with pytest.raises(AttributeError):
+        spec.model["hidden"][0]["width"].append(3)  # lists are tuples
+    assert spec == _spec()
+
+
+def test_spec_to_dict_is_a_plain_mutable_copy_and_round_trips():
+    import copy
+    import json
+    import pickle
+
+    spec = _spec()
+    raw = spec.to_dict()
+    assert type(raw["model"]) is dict and type(raw["model"]["hidden"]) is list
+    raw["model"]["hidden"][0]["width"] = [3]
+    assert spec.model["hidden"][0]["width"] == (2,)
+    assert ab.spec_from_dict(spec.to_dict(), spec.source) == spec
+    assert pickle.loads(pickle.dumps(spec)) == spec
+    assert copy.deepcopy(spec) == spec
+    assert json.loads(spec.to_json())["model"]["hidden"][0]["width"] == [2]
+    assert json.loads(json.dumps(spec.model)) == spec.to_dict()["model"]
+
+
+def test_problems_still_build_and_solve_from_frozen_specs():
+    from anneal_binn.spec import catalogue
+
+    for name in catalogue():
+        spec = ab.load_spec(name)
+        assert ab.spec_from_dict(spec.to_dict(), spec.source) == spec
+    raw = ab.load_spec("gaussian-width").to_dict()
+    raw["data"].update(n_train=8, n_test=4)
+    problem = ab.build(ab.spec_from_dict(raw))  # width and activation choices read from tuples
+    assert problem.num_variables == 15
+    raw = ab.load_spec("fawaz-p1").to_dict()
+    raw["run"] = {"solver": "sa", "num_reads": 3, "params": {"num_sweeps": 20, "beta_range": [0.1, 5.0]}}
+    problem = ab.build(ab.spec_from_dict(raw))
+    assert problem.spec.run["params"]["beta_range"] == (0.1, 5.0)
+    ss = ab.solve(problem, seed=0)  # the spec's run table (frozen) configures the solver
+    assert len(ss) == 3
+    assert len(problem.evaluate(ss).losses) == 3
