@@ -322,3 +322,16 @@ def test_problems_still_build_and_solve_from_frozen_specs():
     ss = ab.solve(problem, seed=0)  # the spec's run table (frozen) configures the solver
     assert len(ss) == 3
     assert len(problem.evaluate(ss).losses) == 3
+
+
+# -- found by the conformance kit: tabu on a model without variables --------------------------
+
+@pytest.mark.parametrize("name", ["sa", "tabu", "steepest", "sqa"])
+def test_dwave_adapters_return_one_empty_row_per_read_for_an_empty_bqm(name):
+    import dimod
+
+    from anneal_binn import solvers
+
+    ss = solvers.get(name).sample(dimod.BinaryQuadraticModel({}, {}, 1.5, "SPIN"), num_reads=3, seed=0)
+    assert ss.vartype is dimod.SPIN and len(ss.variables) == 0
+    assert int(ss.record.num_occurrences.sum()) == 3 and np.all(ss.record.energy == 1.5)

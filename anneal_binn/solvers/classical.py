@@ -66,6 +66,12 @@ class _DwaveAdapter(dimod.Sampler):
         drop_unknown_kwargs(self, kwargs)
         opts = {**self.defaults, **kwargs}
         opts = {k: v for k, v in opts.items() if v is not None}
+        if not bqm.num_variables:
+            # TabuSampler answers a model without variables with no rows at all; like the SA and
+            # SQA cores, every read is the one (empty) assignment, energy = the offset
+            reads = int(opts.get("num_reads", 1))
+            return dimod.SampleSet.from_samples((np.zeros((reads, 0), dtype=np.int8), []), bqm.vartype,
+                                                np.full(reads, float(bqm.offset)), info={"solver": self._child_name})
         ss = self.child.sample(bqm, **opts)
         ss.info.setdefault("solver", self._child_name)
         return ss
