@@ -76,8 +76,8 @@ def test_solver_check(name, check):
 def _problem_params():
     names = [n for n in solvers.available() if solvers.entry(n).input == "problem"]
     if not names:
-        return [pytest.param(None, None, id="none-registered",
-                             marks=pytest.mark.skip(reason="no 'problem' (loss) solver is registered in this checkout"))]
+        reason = "no 'problem' (loss) solver is registered in this checkout"
+        return [pytest.param(None, None, id="none-registered", marks=pytest.mark.skip(reason=reason))]
     return [pytest.param(n, c, id=f"{n}-{c}") for n in names for c in PROBLEM_CHECKS]
 
 
