@@ -71,18 +71,37 @@ def tts99(t: float, p: float, target: float = 0.99) -> float:
     return float(t * math.log1p(-target) / math.log1p(-p))
 
 
+def _count(name: str, value: float) -> int:
+    """``value`` as a whole number of reads (aggregated weights arrive as floats like 50.0)."""
+    if not float(value).is_integer() or value < 0:
+        raise ValueError(f"{name}: must be a whole, non-negative number of reads, got {value}")
+    return int(value)
+
+
 def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion."""
+    """Wilson score interval of a binomial proportion ``successes / n``.
+
+    Computed by ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``.
+
+    Args:
+        successes: reads that reached the target (a whole number).
+        n: reads in all (a whole number, at least 1).
+        confidence: confidence level of the interval.
+
+    Examples:
+        >>> lo, hi = wilson_interval(5, 10)
+        >>> round(lo, 4), round(hi, 4)
+        (0.2366, 0.7634)
+    """
     if n <= 0:
         raise ValueError(f"n: need at least one read, got {n}")
-    from scipy.stats import norm
+    k, n = _count("successes", successes), _count("n", n)
+    if k > n:
+        raise ValueError(f"successes: {k} is more than the {n} reads")
+    from scipy.stats import binomtest
 
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return max(0.0, float(ci.low)), min(1.0, float(ci.high))
 
 
 @dataclass(frozen=True)

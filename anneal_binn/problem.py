@@ -292,7 +292,8 @@ class Problem:
             ex = self.exact()
             optimum, num = ex.optimum, ex.num_optima
             gap = float(best.loss - optimum)
-        return Report(losses, acc_tr, acc_te, best, optimum, num, gap)
+        return Report(losses, acc_tr, acc_te, best, optimum, num, gap,
+                      weights=np.asarray(sampleset.record.num_occurrences))
 
 
 def build(spec: Spec) -> Problem:

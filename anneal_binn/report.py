@@ -79,12 +79,26 @@ class Best:
 class Report:
     """Evaluation of a sample set, aligned with its rows.
 
+    A row of an aggregated sample set stands for ``num_occurrences`` reads, so every statistic
+    over reads (mean loss, success probability) weights the rows by :attr:`weights`.
+
     Attributes:
         losses: true loss of each row's decoded net.
         accuracy_train, accuracy_test: per row.
         best: the lowest-loss row.
         optimum, num_optima: exact optimum and its multiplicity when known, else None.
         gap: ``best.loss - optimum`` when the optimum is known, else None.
+        extra: free-form additions.
+        weights: reads each row stands for (the sample set's ``num_occurrences``); None means one
+            read per row.
+
+    Examples:
+        >>> import numpy as np
+        >>> best = Best(0.0, Accuracy(1.0, 1.0), {}, 0, Net(()))
+        >>> r = Report(np.array([0.0, 2.0]), np.ones(2), np.ones(2), best, optimum=0.0,
+        ...            weights=np.array([3, 1]))
+        >>> r.num_reads, r.mean_loss, r.success_probability()
+        (4, 0.5, 0.75)
     """
 
     losses: np.ndarray
@@ -95,16 +109,43 @@ class Report:
     num_optima: int | None = None
     gap: float | None = None
     extra: dict = field(default_factory=dict)
+    weights: np.ndarray | None = None
+
+    def __post_init__(self):
+        losses = np.asarray(self.losses)
+        if self.weights is None:
+            w = np.ones(len(losses), dtype=np.int64)
+        else:
+            w = np.asarray(self.weights)
+            if w.shape != losses.shape:
+                raise ValueError(f"weights: need one per row ({losses.shape}), got shape {w.shape}")
+            if w.size and (not np.all(np.isfinite(w)) or w.min() < 0):
+                raise ValueError("weights: must be finite and non-negative (reads per row)")
+        # the dataclass is frozen: object.__setattr__ is how a frozen dataclass fills a default
+        object.__setattr__(self, "weights", w)
+
+    @property
+    def num_reads(self) -> int | float:
+        """Reads the rows stand for (the sum of :attr:`weights`)."""
+        total = self.weights.sum()
+        return int(total) if np.issubdtype(self.weights.dtype, np.integer) else float(total)
+
+    @property
+    def mean_loss(self) -> float:
+        """Read-weighted mean true loss."""
+        return float(np.average(self.losses, weights=self.weights))
 
     def success_probability(self, epsilon: float = 1e-9) -> float | None:
-        """Fraction of rows whose loss is within ``epsilon`` of the exact optimum."""
+        """Fraction of reads (rows weighted by :attr:`weights`) within ``epsilon`` of the exact optimum."""
         if self.optimum is None:
             return None
-        return float(np.mean(self.losses <= self.optimum + epsilon))
+        hit = np.asarray(self.losses) <= self.optimum + epsilon
+        return float(self.weights[hit].sum() / self.weights.sum())
 
     def to_dict(self) -> dict:
         return {
             "losses": self.losses.tolist(),
+            "num_occurrences": self.weights.tolist(),
             "best": {
                 "loss": self.best.loss,
                 "accuracy": {"train": self.best.accuracy.train, "test": self.best.accuracy.test},

@@ -20,8 +20,12 @@ Example spec (``anneal_binn/catalogue/fawaz-p1.toml``)::
 Examples:
     >>> spec = spec_from_dict({"name": "t", "data": {"source": "fawaz"},
     ...     "model": {"loss": "zero-one", "hidden": [{"width": 2}], "output": {"activation": "sign"}}})
-    >>> spec.model["hidden"][0]["activation"]  # always a list: the choices of an activation bit
-    ['sign']
+    >>> spec.model["hidden"][0]["activation"]  # always a sequence: the choices of an activation bit
+    ('sign',)
+    >>> spec.model["hidden"][0]["width"] = (3,)
+    Traceback (most recent call last):
+    ...
+    TypeError: FrozenTable is read-only; spec.to_dict() gives a mutable copy
 """
 from __future__ import annotations
 
@@ -56,9 +60,60 @@ HUBO_METHODS = ("fourier", "symbolic", "auxiliary")
 OUTPUT_ACTIVATIONS = set(ACTIVATIONS) | {"softmax"}
 
 
+class FrozenTable(dict):
+    """A read-only ``dict``: a spec table that cannot be changed after validation.
+
+    It stays a ``dict`` subclass (not a ``types.MappingProxyType``) so that code that checks
+    ``isinstance(table, dict)`` (the data loaders) or serialises it (``json.dumps``, pickle)
+    keeps working; reading is unchanged. Every mutating method raises ``TypeError``.
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} is read-only; spec.to_dict() gives a mutable copy")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self):
+        # dict's default pickling refills the new object item by item through __setitem__
+        return (type(self), (dict(self),))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self  # immutable all the way down (see freeze), so a copy is the table itself
+
+
+def freeze(value):
+    """``value`` with every dict made a :class:`FrozenTable` and every list a tuple, recursively."""
+    if isinstance(value, dict):
+        return FrozenTable((k, freeze(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value):
+    """Plain mutable copy of a frozen value: dicts for tables, lists for tuples (TOML arrays)."""
+    if isinstance(value, dict):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return copy.deepcopy(value)
+
+
 @dataclass(frozen=True)
 class Spec:
-    """A validated formulation spec. ``data`` and ``model`` hold normalized plain tables."""
+    """A validated formulation spec, read-only all the way down.
+
+    ``data``, ``model`` and ``run`` are normalized tables frozen at construction
+    (:class:`FrozenTable`, with tuples for lists), so a Spec cannot drift from what was
+    validated and a Problem built from it cannot change under the caller's feet. Read them as
+    usual (``spec.model["hidden"][0]["width"]``); :meth:`to_dict` gives plain mutable copies.
+    """
 
     name: str
     description: str
@@ -68,14 +123,20 @@ class Spec:
     run: dict = field(default_factory=dict)
     source: str = ""
 
+    def __post_init__(self):
+        # frozen dataclass: object.__setattr__ is the sanctioned way to normalize a field
+        for name in ("data", "model", "run"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+
     def to_dict(self) -> dict:
+        """The spec as plain, mutable dicts and lists (a deep copy; editing it leaves the Spec alone)."""
         return {
             "name": self.name,
             "description": self.description,
             "seed": self.seed,
-            "data": copy.deepcopy(self.data),
-            "model": copy.deepcopy(self.model),
-            "run": copy.deepcopy(self.run),
+            "data": thaw(self.data),
+            "model": thaw(self.model),
+            "run": thaw(self.run),
         }
 
     def to_json(self) -> str:

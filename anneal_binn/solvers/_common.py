@@ -5,11 +5,13 @@ orders variables, draws seeds and compiles a HUBO the same way.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Hashable, Iterable
 
 import dimod
 import numpy as np
+from dimod.exceptions import SamplerUnknownArgWarning
 
 
 def ordered_variables(variables: Iterable[Hashable]) -> list:
@@ -20,7 +22,30 @@ def ordered_variables(variables: Iterable[Hashable]) -> list:
     """
     from anneal_binn.polynomial import _sort_key
 
-    return sorted(variables, key=_sort_key)
+    # type name and repr break ties between distinct labels that print alike (the tuple ('a',)
+    # and the string "('a',)"), so the order never depends on set iteration order
+    return sorted(variables, key=lambda v: (_sort_key(v), type(v).__name__, repr(v)))
+
+
+def drop_unknown_kwargs(sampler: Any, kwargs: dict, stacklevel: int = 3) -> dict:
+    """dimod's keyword policy: warn about and remove every keyword not in ``sampler.parameters``.
+
+    The same rule as ``dimod.Sampler.remove_unknown_kwargs`` (a ``SamplerUnknownArgWarning`` per
+    unknown name, the call goes on without it), with the solver and its known names in the
+    message so that a typo is easy to spot. ``kwargs`` is changed in place and returned.
+
+    Args:
+        sampler: the solver; its ``parameters`` mapping lists the keywords it takes.
+        kwargs: keywords of one call (or the stored defaults of an adapter).
+        stacklevel: passed to ``warnings.warn``; the default 3 points at the caller of the
+            solver method that called this function.
+    """
+    known = sampler.parameters
+    for name in [k for k in kwargs if k not in known]:
+        warnings.warn(f"{type(sampler).__name__}: ignoring unknown keyword {name!r}; known: {', '.join(sorted(known))}",
+                      SamplerUnknownArgWarning, stacklevel=stacklevel)
+        del kwargs[name]
+    return kwargs
 
 
 def make_rng(seed: int | None) -> np.random.Generator:
@@ -57,7 +82,8 @@ def as_polynomial(poly: Any, vartype: Any = None) -> dimod.BinaryPolynomial:
 
 class PolyAnnealerBase(dimod.PolySampler, dimod.Sampler):
     """Shared plumbing of the annealing-schedule simulators: a BQM is sampled as a degree-2
-    polynomial, and parameter names outside ``self._params`` are refused by name."""
+    polynomial, and parameter names outside ``self._params`` are dropped with a
+    ``SamplerUnknownArgWarning`` (dimod's policy, :func:`drop_unknown_kwargs`)."""
 
     _params: tuple = ()
 
@@ -66,9 +92,8 @@ class PolyAnnealerBase(dimod.PolySampler, dimod.Sampler):
         return {p: [] for p in self._params}
 
     def _validate_names(self, kwargs: dict) -> None:
-        unknown = sorted(set(kwargs) - set(self._params))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s); known: {', '.join(self._params)}")
+        """Warn about and remove (in place) the names of ``kwargs`` this solver does not take."""
+        drop_unknown_kwargs(self, kwargs, stacklevel=4)
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
         """Anneal a BQM (treated as a degree-2 polynomial)."""

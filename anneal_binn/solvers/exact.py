@@ -17,6 +17,7 @@ import dimod
 import numpy as np
 
 from anneal_binn.polynomial import _sort_key, dense_energies
+from anneal_binn.solvers._common import drop_unknown_kwargs
 
 MAX_DEFAULT_READS = 1000
 
@@ -42,6 +43,15 @@ class ExactHuboSolver(dimod.PolySampler, dimod.Sampler):
 
     def sample_poly(self, polynomial: dimod.BinaryPolynomial, num_reads: int | None = None,
                     seed=None, **kwargs) -> dimod.SampleSet:
+        """The ``num_reads`` lowest-energy assignments of ``polynomial`` (default: every ground state).
+
+        Args:
+            polynomial: BINARY or SPIN HUBO; the samples come back in its vartype.
+            num_reads: how many assignments, lowest energy first.
+            seed: accepted for interface compatibility; the result is deterministic.
+            **kwargs: unknown keywords are ignored with a ``SamplerUnknownArgWarning`` (dimod).
+        """
+        drop_unknown_kwargs(self, kwargs)
         variables = sorted(polynomial.variables, key=_sort_key)
         n = len(variables)
         energies = dense_energies(polynomial, variables, limit=self.max_variables)
@@ -65,6 +75,8 @@ class ExactHuboSolver(dimod.PolySampler, dimod.Sampler):
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, num_reads: int | None = None, seed=None,
                **kwargs) -> dimod.SampleSet:
+        """Brute force over a BQM; as :meth:`sample_poly`, with every BQM variable in the answer."""
+        drop_unknown_kwargs(self, kwargs)
         poly = dimod.BinaryPolynomial.from_hising(*bqm.spin.to_ising()) if bqm.vartype is dimod.SPIN else \
             dimod.BinaryPolynomial.from_hubo(*bqm.to_qubo())
         ss = self.sample_poly(poly, num_reads=num_reads, **kwargs)

@@ -20,7 +20,8 @@ import dimod
 import numpy as np
 
 from anneal_binn.gate.circuits import bits_of_indices
-from anneal_binn.gate.cost import cost_vector, polynomial_variables
+from anneal_binn.gate.cost import cost_vector
+from anneal_binn.solvers._common import drop_unknown_kwargs, ordered_variables
 
 
 class GroverSampler(dimod.PolySampler):
@@ -35,8 +36,14 @@ class GroverSampler(dimod.PolySampler):
         schedule: BBHT schedule, ``"paper"`` (seed 003) or ``"bbht"`` (BBHT Theorem 3).
     """
 
-    parameters = {"iterations": [], "threshold": [], "num_reads": [], "seed": [], "schedule": [], "landscape": []}
-    properties = {"description": "amplitude amplification of the landscape state, exact marked-subspace simulation"}
+    @property
+    def parameters(self) -> dict:
+        # a fresh dict per call: instances share no mutable state (dimod's sampler contract)
+        return {"iterations": [], "threshold": [], "num_reads": [], "seed": [], "schedule": [], "landscape": []}
+
+    @property
+    def properties(self) -> dict:
+        return {"description": "amplitude amplification of the landscape state, exact marked-subspace simulation"}
 
     def __init__(self, iterations="bbht", threshold: float | None = None, num_reads: int = 100, seed=None,
                  schedule: str = "paper"):
@@ -56,17 +63,18 @@ class GroverSampler(dimod.PolySampler):
         """Mark, amplify and measure.
 
         Args:
-            polynomial: HUBO over the problem's variables (vartype kept in the output).
-            landscape: optional exact cost vector (length ``2**N``) used instead of the HUBO's values.
-            **kwargs: per-call overrides of the constructor parameters.
+            polynomial: HUBO (vartype kept in the output); the samples are over exactly its
+                variables (any hashable labels), ints ascending then other labels by ``str``,
+                and bit ``i`` of a landscape index is the ``i``-th of them.
+            landscape: optional exact cost vector (length ``2**N``) used instead of the HUBO's
+                values; the samples are then over ``0..N-1``.
+            **kwargs: per-call overrides of the constructor parameters; other names are ignored
+                with a ``SamplerUnknownArgWarning`` (dimod's policy).
         """
         from anneal_binn.gate.grover import LandscapeGrover
 
         opts = {k: getattr(self, k) for k in ("iterations", "threshold", "num_reads", "seed", "schedule")}
-        unknown = set(kwargs) - set(opts)
-        if unknown:
-            raise TypeError(f"sample_poly: unknown parameter(s) {sorted(unknown)}; known: {sorted(opts)}")
-        opts.update(kwargs)
+        opts.update(drop_unknown_kwargs(self, kwargs))
         self._check_iterations(opts["iterations"])
         if not isinstance(opts["num_reads"], (int, np.integer)) or opts["num_reads"] < 1:
             raise ValueError(f"num_reads: must be a positive integer, got {opts['num_reads']!r}")
@@ -74,8 +82,13 @@ class GroverSampler(dimod.PolySampler):
             C = np.asarray(landscape, dtype=np.float64)
             variables = list(range(C.size.bit_length() - 1))
         else:
-            variables = polynomial_variables(polynomial)
+            # exactly the HUBO's own variables, in the package's canonical order: filling the
+            # gaps of integer labels would invent variables (and double the search space each)
+            variables = ordered_variables(polynomial.variables)
             C = cost_vector(polynomial, variables=variables)
+        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
+        if not variables:
+            return self._sample_empty(C, vartype, opts)
         g = LandscapeGrover(C, threshold=opts["threshold"])
         rng = np.random.default_rng(opts["seed"])
         info = {"num_marked": g.num_marked, "marked_fraction": g.marked_fraction, "threshold": g.threshold,
@@ -90,7 +103,29 @@ class GroverSampler(dimod.PolySampler):
             idx = g.sample(k, opts["num_reads"], rng)
             info.update(iterations=k, success_probability=float(g.success_probability(k)))
         bits = bits_of_indices(idx, len(variables)).astype(np.int8)
-        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
         values = 2 * bits - 1 if vartype is dimod.SPIN else bits
         ss = dimod.SampleSet.from_samples((values, variables), vartype, C[idx], info=info)
         return ss.aggregate()
+
+    @staticmethod
+    def _sample_empty(C: np.ndarray, vartype: dimod.Vartype, opts: dict) -> dimod.SampleSet:
+        """A model without variables has one configuration, the empty one, with energy its offset.
+
+        Like dwave-samplers' samplers, every read returns that configuration (aggregated here
+        into one row of ``num_reads`` occurrences): it is marked, so any number of iterations
+        finds it with certainty and a BBHT search ends at its first measurement.
+        """
+        offset = float(C[0])
+        threshold = offset if opts["threshold"] is None else float(opts["threshold"])
+        if offset > threshold + 1e-9:
+            raise ValueError(f"threshold: no configuration has cost <= {threshold}; the minimum is {offset}")
+        reads = int(opts["num_reads"])
+        info = {"num_marked": 1, "marked_fraction": 1.0, "threshold": threshold, "optimal_iterations": 0}
+        if opts["iterations"] == "bbht":
+            info.update(steps=np.ones(reads, dtype=np.int64), grover_iterations=np.zeros(reads, dtype=np.int64),
+                        schedule=opts["schedule"])
+        else:
+            k = 0 if opts["iterations"] == "optimal" else int(opts["iterations"])
+            info.update(iterations=k, success_probability=1.0)
+        return dimod.SampleSet.from_samples((np.zeros((1, 0), dtype=np.int8), []), vartype, [offset],
+                                            info=info, num_occurrences=[reads])

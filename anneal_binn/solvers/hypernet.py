@@ -18,7 +18,8 @@ import dimod
 import numpy as np
 
 from anneal_binn.gate.circuits import Ansatz, indices_of_bits
-from anneal_binn.gate.cost import cost_vector, polynomial_variables
+from anneal_binn.gate.cost import cost_vector
+from anneal_binn.solvers._common import drop_unknown_kwargs, ordered_variables
 
 
 class HypernetSampler(dimod.PolySampler):
@@ -38,9 +39,15 @@ class HypernetSampler(dimod.PolySampler):
         train_shots: shots per energy estimate while training (parameter shift / mps).
     """
 
-    parameters = {"layers": [], "restarts": [], "shots": [], "num_reads": [], "method": [], "seed": [], "maxiter": [],
-                  "optimizer": [], "gradient": [], "train_shots": [], "landscape": [], "loss": []}
-    properties = {"description": "quantum hypernetwork (gate model), exact statevector or MPS"}
+    @property
+    def parameters(self) -> dict:
+        # a fresh dict per call: instances share no mutable state (dimod's sampler contract)
+        return {"layers": [], "restarts": [], "shots": [], "num_reads": [], "method": [], "seed": [], "maxiter": [],
+                "optimizer": [], "gradient": [], "train_shots": [], "landscape": [], "loss": []}
+
+    @property
+    def properties(self) -> dict:
+        return {"description": "quantum hypernetwork (gate model), exact statevector or MPS"}
 
     def __init__(self, layers: int = 2, restarts: int = 8, shots: int = 1000, method: str = "statevector",
                  seed=None, maxiter: int = 200, optimizer: str | None = None, gradient: str = "adjoint",
@@ -60,21 +67,19 @@ class HypernetSampler(dimod.PolySampler):
 
         Args:
             polynomial: the HUBO (BINARY or SPIN; the samples come back in its vartype, bit 1 =
-                +1); its variables label the samples (ints ``0..N-1`` map to qubits ``0..N-1``,
-                other labels to qubits in sorted order).
+                +1); the samples are over exactly its variables, qubit ``i`` being the ``i``-th
+                in the package's canonical order (ints ascending, then other labels by ``str``).
             landscape: optional exact cost vector of length ``2**N`` (used instead of the HUBO's
                 values; statevector method).
             loss: optional ``bits (S, N) -> (S,)`` true loss (mps method; e.g. ``problem.losses``).
-            **kwargs: overrides of the constructor parameters for this call.
+            **kwargs: overrides of the constructor parameters for this call; other names are
+                ignored with a ``SamplerUnknownArgWarning`` (dimod's policy).
         """
         opts = {k: getattr(self, k) for k in ("layers", "restarts", "shots", "method", "seed", "maxiter",
                                                "optimizer", "gradient", "train_shots")}
-        unknown = set(kwargs) - set(opts)
+        drop_unknown_kwargs(self, kwargs)
         if "num_reads" in kwargs:  # dimod's name for the number of samples
             kwargs["shots"] = kwargs.pop("num_reads")
-        unknown.discard("num_reads")
-        if unknown:
-            raise TypeError(f"sample_poly: unknown parameter(s) {sorted(unknown)}; known: {sorted(opts)}")
         opts.update(kwargs)
         t0 = time.perf_counter()
         if landscape is not None:
@@ -82,11 +87,19 @@ class HypernetSampler(dimod.PolySampler):
             n = C.size.bit_length() - 1
             variables = list(range(n))
         else:
-            variables = polynomial_variables(polynomial)
+            # exactly the HUBO's variables (integer gaps are not filled: that would invent qubits)
+            variables = ordered_variables(polynomial.variables)
             n = len(variables)
             C = None
+        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
         if n == 0:
-            raise ValueError("polynomial: has no variables; nothing to sample")
+            # one configuration (the empty one), energy = the offset: no circuit to train; every
+            # shot measures it, as dwave-samplers' samplers return one empty row per read
+            offset = float(C[0]) if C is not None else float(polynomial.energy({}))
+            info = {"method": opts["method"], "layers": opts["layers"], "shots": opts["shots"],
+                    "expected_energy": offset, "time_s": time.perf_counter() - t0}
+            return dimod.SampleSet.from_samples((np.zeros((1, 0), dtype=np.int8), []), vartype, [offset],
+                                                info=info, num_occurrences=[int(opts["shots"])])
         rng = np.random.default_rng(opts["seed"])
         seeds = rng.integers(2**31 - 1, size=2)
         if opts["method"] == "statevector":
@@ -123,7 +136,6 @@ class HypernetSampler(dimod.PolySampler):
         info.update({"method": opts["method"], "layers": opts["layers"], "shots": opts["shots"],
                      "time_s": time.perf_counter() - t0})
         # bit 1 = weight +1: BINARY 1, SPIN +1
-        vartype = dimod.SPIN if getattr(polynomial, "vartype", dimod.BINARY) is dimod.SPIN else dimod.BINARY
         values = 2 * bits.astype(np.int8) - 1 if vartype is dimod.SPIN else bits.astype(np.int8)
         ss = dimod.SampleSet.from_samples((values, variables), vartype, energies, info=info)
         return ss.aggregate()

@@ -57,7 +57,8 @@ class MPS:
 
     @property
     def max_bond_dimension(self) -> int:
-        return max(t.shape[2] for t in self.tensors)
+        # an MPS of no sites (a model without variables) is the scalar 1: bond dimension 1
+        return max((t.shape[2] for t in self.tensors), default=1)
 
     def move_center(self, j: int) -> None:
         """Shift the orthogonality centre to site ``j`` by QR decompositions."""
