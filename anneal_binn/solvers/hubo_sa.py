@@ -181,10 +181,9 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
         Returns:
             One row per read, energies of the polynomial, ``info`` with the beta range, backend, timing.
         """
-        unknown = sorted(set(kwargs) - set(self.parameters))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) for hubo-sa; known: {', '.join(sorted(self.parameters))}")
-        opts = {**self.defaults, **kwargs}
+        from anneal_binn.solvers._common import drop_unknown_kwargs
+
+        opts = {**self.defaults, **drop_unknown_kwargs(self, dict(kwargs))}  # dimod's policy: warn, drop
         poly = as_polynomial(polynomial)
         num_reads = check_num_reads(opts.get("num_reads"))
         num_sweeps = opts.get("num_sweeps", 1000)

@@ -161,6 +161,14 @@ class QPUSampler(dimod.Sampler):
             )
         return {v: list(c) for v, c in emb.items()}
 
+    def _embedding_fits(self, bqm: dimod.BinaryQuadraticModel, child) -> bool:
+        """Whether the cached embedding has a chain for every variable and a coupler for every interaction."""
+        emb = self.embedding
+        if emb is None or any(v not in emb for v in bqm.variables):
+            return False
+        adj = child.adjacency
+        return all(any(q in adj[p] for p in emb[u] for q in emb[v]) for u, v in bqm.quadratic)
+
     def chain_strength_for(self, bqm: dimod.BinaryQuadraticModel) -> float:
         """The chain strength used: the override, else uniform torque compensation x prefactor."""
         if self.chain_strength is not None:
@@ -183,13 +191,16 @@ class QPUSampler(dimod.Sampler):
         """
         from dwave.system import FixedEmbeddingComposite
 
-        opts = {**self.defaults, **kwargs}
+        from anneal_binn.solvers._common import drop_unknown_kwargs
+
+        # dimod's keyword policy: an unknown name is warned about and dropped, never sent to the QPU
+        opts = drop_unknown_kwargs(self, {**self.defaults, **kwargs})
         seed = opts.pop("seed", None)
         num_reads = int(opts.pop("num_reads", 100) or 100)
         cs = opts.pop("chain_strength", None)
         chain_strength = float(cs) if cs is not None else self.chain_strength_for(bqm)
         child = self.child()
-        if self.embedding is None or any(v not in self.embedding for v in bqm.variables):
+        if not self._embedding_fits(bqm, child):
             self.embedding = self.find_embedding(bqm, seed)
         embedding = {v: self.embedding[v] for v in bqm.variables}
         if self.mock:

@@ -29,19 +29,6 @@ FAST = {
 }
 NEEDS_NETWORK = {"hybrid": "needs a Leap account and the network; its offline error path is tested in test_qpu"}
 
-# (solver, check) pairs known to fail in files another engineer owns: strict, so the day they
-# are fixed the xfail turns into a failure and this table must shrink
-KNOWN_FAILURES = {
-    ("hubo-sa", "unknown_keyword"): "hubo_sa.py still refuses unknown keywords with ValueError (not dimod's warning)",
-    ("qpu", "unknown_keyword"): "solvers/qpu.py forwards unknown keywords to the QPU child, which raises ValueError",
-}
-# fails only after an earlier check left a cached embedding (so not strict: run alone it passes)
-ORDER_DEPENDENT_FAILURES = {
-    ("qpu", "vartype_preserved"): "solvers/qpu.py reuses its cached embedding when the variables match but the "
-                                  "edges do not (MissingEdgeError); the earlier mixed_labels check caches one",
-}
-
-
 @functools.lru_cache(maxsize=None)
 def _checks(name):
     # one solver per name for the whole module (the qpu mock takes seconds to build)
@@ -57,14 +44,7 @@ def _params():
         if name in NEEDS_NETWORK:
             out.append(pytest.param(name, None, id=f"{name}-all", marks=pytest.mark.skip(reason=NEEDS_NETWORK[name])))
             continue
-        for check in check_names(entry.input):
-            marks = []
-            if (name, check) in KNOWN_FAILURES:
-                marks.append(pytest.mark.xfail(strict=True, raises=AssertionError,
-                                               reason=KNOWN_FAILURES[(name, check)]))
-            elif (name, check) in ORDER_DEPENDENT_FAILURES:
-                marks.append(pytest.mark.xfail(strict=False, reason=ORDER_DEPENDENT_FAILURES[(name, check)]))
-            out.append(pytest.param(name, check, marks=marks, id=f"{name}-{check}"))
+        out += [pytest.param(name, check, id=f"{name}-{check}") for check in check_names(entry.input)]
     return out
 
 
@@ -81,9 +61,19 @@ def _problem_params():
     return [pytest.param(n, c, id=f"{n}-{c}") for n in names for c in PROBLEM_CHECKS]
 
 
+# solvers made for one architecture are checked on it (the kit's default problem is a hidden-layer net)
+PERCEPTRON_ONLY = {"cpr", "sbpi"}
+
+
 @functools.lru_cache(maxsize=None)
 def _problem_checks(name):
-    return dict(problem_solver_checks(name, **FAST.get(name, {})))
+    problem = None
+    if name in PERCEPTRON_ONLY:
+        import anneal_binn as ab
+
+        problem = ab.build_from_dict({"data": {"source": "perceptron", "n": 15, "alpha": 0.5},
+                                      "model": {"loss": "zero-one", "output": {"bias": False, "activation": "sign"}}})
+    return dict(problem_solver_checks(name, problem=problem, **FAST.get(name, {})))
 
 
 @pytest.mark.parametrize("name,check", _problem_params())
@@ -92,8 +82,7 @@ def test_problem_solver_check(name, check):
 
 
 def test_numpy_backend_of_hubo_sa_conforms():
-    # the keyword policy of hubo-sa is tracked in KNOWN_FAILURES; every other check must pass
-    check_solver("hubo-sa", num_sweeps=30, backend="numpy", unknown_keyword=False)
+    check_solver("hubo-sa", num_sweeps=30, backend="numpy")
 
 
 def test_registry_has_the_issue_names():

@@ -78,8 +78,8 @@ def test_bad_parameters_are_named():
         s.sample_poly(poly, num_reads=0)
     with pytest.raises(ValueError, match="beta_range"):
         s.sample_poly(poly, beta_range=(2.0, 1.0))
-    with pytest.raises(ValueError, match="frobnicate"):
-        s.sample_poly(poly, frobnicate=1)
+    with pytest.warns(dimod.exceptions.SamplerUnknownArgWarning, match="frobnicate"):  # dimod's policy
+        s.sample_poly(poly, frobnicate=1, num_sweeps=5)
     with pytest.raises(ValueError, match="backend"):
         HuboSimulatedAnnealingSampler(backend="cuda")
     with pytest.raises(ValueError, match="initial_states"):

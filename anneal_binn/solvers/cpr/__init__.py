@@ -166,10 +166,9 @@ class BinaryPerceptronSampler(dimod.Sampler):
             A SampleSet whose energies are ``problem.losses`` of the final nets, with a ``sweeps``
             vector (sweeps used; ``max_sweeps`` when a read did not reach zero errors).
         """
-        unknown = sorted(set(params) - set(self._defaults[self.rule]))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) of {self.rule}; "
-                             f"known: num_reads, seed, {', '.join(self._defaults[self.rule])}")
+        from anneal_binn.solvers._common import drop_unknown_kwargs
+
+        params = drop_unknown_kwargs(self, dict(params))  # dimod's policy: warn, drop, go on
         X, y, cols = perceptron_data(problem)
         opts = self.default_params(X.shape[1])
         opts.update({k: v for k, v in params.items() if v is not None})

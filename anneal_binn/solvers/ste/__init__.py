@@ -157,10 +157,9 @@ class STESampler(dimod.Sampler):
             ``final_energy`` (loss of the read's final net) and ``epoch`` (when the returned net
             was reached; 0 = the initialization).
         """
-        unknown = sorted(set(params) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) of ste; known: num_reads, seed, "
-                             f"{', '.join(DEFAULTS)}")
+        from anneal_binn.solvers._common import drop_unknown_kwargs
+
+        params = drop_unknown_kwargs(self, dict(params))  # dimod's policy: warn, drop, go on
         opts = dict(DEFAULTS, **params)
         if opts["lr_final"] is None:
             opts["lr_final"] = float(opts["lr"]) / 20.0
