@@ -12,48 +12,24 @@ from pathlib import Path
 from anneal_binn.jsonio import to_jsonable, write_json_atomic  # noqa: F401 - re-exported for the commands
 
 # -- argument types: a bad value is one argparse line naming the option ---------------------
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+def _ranged(convert, what: str, ok):
+    """An argparse type that converts with ``convert`` and accepts values for which ``ok`` holds."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
 
 
-def seed_int(text: str) -> int:
-    """argparse type: a seed in [0, 2^31) (what every backend accepts)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2^31), got {text!r}") from None
-    if not 0 <= value < 2**31:
-        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2^31), got {value}")
-    return value
-
-
-def nonnegative_float(text: str) -> float:
-    """argparse type: a finite float >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative number, got {text!r}") from None
-    if not (value >= 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a non-negative number, got {text}")
-    return value
-
-
-def nonnegative_int(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
-    return value
+positive_int = _ranged(int, "a positive integer", lambda v: v >= 1)
+seed_int = _ranged(int, "an integer in [0, 2^31)", lambda v: 0 <= v < 2**31)  # what every backend accepts
+nonnegative_float = _ranged(float, "a non-negative number", lambda v: 0 <= v < float("inf"))
 
 
 def add_spec_argument(parser, optional: bool = False, default: str | None = None) -> None:
