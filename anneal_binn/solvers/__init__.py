@@ -63,6 +63,7 @@ register("qpu", "qpu:QPUSampler", "bqm", "qpu", "D-Wave QPU with a cached embedd
 register("hybrid", "qpu:HybridSampler", "bqm", "qpu", "D-Wave Leap hybrid BQM solver")
 register("hypernet", "hypernet:HypernetSampler", "hubo", "gate", "quantum hypernetwork circuit trained by adjoint L-BFGS (statevector) or SPSA/QN-SPSA (Aer MPS), then sampled")
 register("grover", "grover:GroverSampler", "hubo", "", "amplitude amplification of the landscape state (fixed k, optimal k or BBHT), exact marked-subspace simulation")
+register("hybrid-decompose", "decomposition:HybridDecomposeSampler", "bqm", "qpu", "dwave-hybrid energy-impact decomposition, seeded SA/tabu/QPU sub-sampler (mock=True: offline Pegasus mock)")
 
 
 def available() -> list[str]:
