@@ -111,6 +111,33 @@ def _make_subsampler_class():
     return SeededSubproblemSampler, SeededRandomDecomposer, SteepestPolish
 
 
+class _CliqueEmbeddedQPU:
+    """The QPU adapter with one clique embedding of ``size`` chains, reused for every subproblem.
+
+    Any subproblem of at most ``size`` variables fits a clique embedding of K_size, so one search
+    (minorminer's busclique, cached) serves the whole run instead of one minorminer call per subproblem.
+    """
+
+    def __init__(self, qpu, size: int):
+        self.qpu = qpu
+        self.size = size
+        self.chains = None
+
+    def sample(self, bqm, **kwargs):
+        if self.chains is None:
+            from minorminer import busclique
+
+            from anneal_binn.solvers.qpu import QPUError
+
+            emb = busclique.find_clique_embedding(self.size, self.qpu.child().to_networkx_graph())
+            if len(emb) < self.size:
+                raise QPUError(f"subproblem_size: K_{self.size} has no clique embedding on {self.qpu.solver_name}; "
+                               "lower subproblem_size")
+            self.chains = [list(emb[i]) for i in range(self.size)]
+        self.qpu.embedding = {v: self.chains[i] for i, v in enumerate(bqm.variables)}
+        return self.qpu.sample(bqm, **kwargs)
+
+
 class HybridDecomposeSampler(dimod.Sampler):
     """Energy-impact decomposition (dwave-hybrid) with a seeded SA, tabu or QPU sub-sampler.
 
@@ -135,6 +162,8 @@ class HybridDecomposeSampler(dimod.Sampler):
             parts is never tried; random subproblems cut differently each time.
         mock: with ``sub_sampler="qpu"``, use the offline Pegasus mock.
         qpu: further keyword arguments of the QPU adapter (``topology_shape``, ``chain_strength``, ...).
+        clique_embedding: with ``sub_sampler="qpu"``, embed K_subproblem_size once and place every
+            subproblem on it (False: minorminer embeds each subproblem afresh).
         **defaults: default ``sample`` parameters (``num_reads``, ``seed``).
 
     Examples:
@@ -148,7 +177,7 @@ class HybridDecomposeSampler(dimod.Sampler):
     def __init__(self, subproblem_size: int = 50, max_iter: int = 100, convergence: int = 3,
                  sub_sampler: str = "sa", sub_reads: int = 4, num_sweeps: int = 1000, rolling_history: float = 1.0,
                  traversal: str = "energy", polish: bool = True, mix_random: bool = True, mock: bool = False, qpu: dict | None = None,
-                 **defaults: Any):
+                 clique_embedding: bool = True, **defaults: Any):
         if sub_sampler not in SUB_SAMPLERS:
             raise ValueError(f"sub_sampler: must be one of {', '.join(SUB_SAMPLERS)}, got {sub_sampler!r}")
         if traversal not in ("energy", "bfs", "pfs"):
@@ -177,8 +206,10 @@ class HybridDecomposeSampler(dimod.Sampler):
         self.mix_random = bool(mix_random)
         self.mock = bool(mock)
         self.qpu = dict(qpu or {})
+        self.clique_embedding = bool(clique_embedding)
         self.defaults = dict(defaults)
         self._qpu = None
+        self._clique = None
 
     @property
     def parameters(self) -> dict:
@@ -190,7 +221,7 @@ class HybridDecomposeSampler(dimod.Sampler):
                             + (" | steepest descent" if self.polish else "") + ")",
                 "sub_sampler": self.sub_sampler, "mock": self.mock, "subproblem_size": self.subproblem_size}
 
-    def _child(self):
+    def _child(self, size: int):
         if self.sub_sampler == "sa":
             from dwave.samplers import SimulatedAnnealingSampler
 
@@ -203,6 +234,10 @@ class HybridDecomposeSampler(dimod.Sampler):
             from anneal_binn.solvers.qpu import QPUSampler
 
             self._qpu = QPUSampler(mock=self.mock, **self.qpu)
+        if self.clique_embedding:
+            if self._clique is None or self._clique.size != size:
+                self._clique = _CliqueEmbeddedQPU(self._qpu, size)
+            return self._clique, {"num_reads": self.sub_reads}
         return self._qpu, {"num_reads": self.sub_reads}
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
@@ -230,7 +265,7 @@ class HybridDecomposeSampler(dimod.Sampler):
         if not variables:
             return dimod.SampleSet.from_samples_bqm((np.zeros((num_reads, 0), dtype=np.int8), []), bqm)
         Sub, RandomDec, Polish = _make_subsampler_class()
-        child, sample_kwargs = self._child()
+        child, sample_kwargs = self._child(min(size, len(variables)))
         lo = 0 if bqm.vartype is dimod.BINARY else -1
         rows, calls = [], []
         for child_seed in np.random.SeedSequence(opts.get("seed")).spawn(num_reads):

@@ -94,3 +94,21 @@ def test_bad_parameters_are_named(kwargs, match):
 def test_unknown_sample_keyword_is_an_error():
     with pytest.raises(ValueError, match="unknown parameter"):
         HybridDecomposeSampler().sample(dimod.BinaryQuadraticModel({0: 1.0}, {}, 0.0, "BINARY"), sweeps=3)
+
+
+def test_mocked_qpu_without_the_shared_clique_embedding():
+    bqm = random_bqm(10, "SPIN", 8)
+    s = HybridDecomposeSampler(sub_sampler="qpu", mock=True, qpu={"topology_shape": 4}, clique_embedding=False,
+                               subproblem_size=5, max_iter=4, sub_reads=10)
+    ss = s.sample(bqm, num_reads=1, seed=0)
+    assert_energies_match(bqm, ss)
+    assert ss.info["iterations"] == [8] or ss.info["iterations"][0] <= 8
+
+
+def test_a_subproblem_too_big_for_the_mock_is_a_clear_error():
+    from anneal_binn.solvers.qpu import QPUError
+
+    bqm = random_bqm(40, "BINARY", 0)
+    s = HybridDecomposeSampler(sub_sampler="qpu", mock=True, qpu={"topology_shape": 2}, subproblem_size=40)
+    with pytest.raises(QPUError, match="subproblem_size"):
+        s.sample(bqm, seed=0)
