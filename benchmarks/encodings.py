@@ -68,8 +68,8 @@ def settings(quick: bool, n: int) -> dict:
                 "qpu-mock": {"num_reads": 100},
                 "decomp-sa": {"num_reads": 1, "subproblem_size": 50, "max_iter": 30, "num_sweeps": 500},
                 "decomp-qpu": {"num_reads": 1, "subproblem_size": 60, "max_iter": 30, "sub_reads": 50}}
-    return {"sa": {"num_reads": 64, "num_sweeps": 5000 if big else 2000},
-            "sqa": {"num_reads": 16, "num_sweeps": 2000},
+    return {"sa": {"num_reads": 32, "num_sweeps": 4000 if big else 2000},
+            "sqa": {"num_reads": 8, "num_sweeps": 1000},
             "tabu": {"num_reads": 4, "timeout": 2000},
             "qpu-mock": {"num_reads": 1000},
             "decomp-sa": {"num_reads": 2, "subproblem_size": 50, "max_iter": 100, "num_sweeps": 1000},

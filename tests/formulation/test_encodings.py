@@ -114,7 +114,8 @@ def test_surrogates_are_reported_as_such_and_their_energies_follow_the_formula(e
     h = rec.rows.margins(nets)
     if encoding == "unbalanced":
         s = rec.rows.sigma
-        ref = ((h / s) ** 2 - 2.0 * (h / s)).sum(axis=1)  # gamma = 1: lambda2 = 1/s^2, lambda1 = 2/s
+        g = rec.options["gamma"]
+        ref = ((h / s) ** 2 - 2.0 * g * (h / s)).sum(axis=1)  # lambda2 = 1/s^2, lambda1 = 2 gamma/s
     else:
         field = rec.rows.field_offset + rec.rows.field_step * (h + rec.rows.threshold)
         ref = ((1.0 - field / rec.options["kappa"]) ** 2).sum(axis=1)
