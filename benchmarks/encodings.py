@@ -100,7 +100,8 @@ def run_solver(solver: str, bqm, params: dict):
         dense = bqm.num_interactions == V * (V - 1) // 2
         emb = clique_embedding(V) if dense else None
         if emb is None:
-            why = "no clique embedding of K_%d on P16" % V if dense else "not a clique: too many variables/couplers for P16"
+            why = (f"no clique embedding of K_{V} on P16" if dense
+                   else "not a clique: too many variables/couplers for P16")
             return None, why
         sampler = solvers.get("qpu", mock=True, embedding=emb)
     elif solver == "decomp-sa":

@@ -350,8 +350,15 @@ def unbalanced(problem, gamma: float = 0.75, lambda1=None, lambda2=None, input_r
         raise ValueError(f"gamma: must be > 0, got {gamma!r}")
     rows = sign_rows(problem, input_resolution)
     N, R = problem.num_variables, rows.num_rows
-    l2 = 1.0 / rows.sigma**2 if lambda2 is None else np.broadcast_to(np.asarray(lambda2, dtype=np.float64), (R,))
-    l1 = 2.0 * gamma / rows.sigma if lambda1 is None else np.broadcast_to(np.asarray(lambda1, dtype=np.float64), (R,))
+    def given(name, value):
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.ndim > 1 or arr.size not in (1, R):
+            raise ValueError(f"{name}: give a number or one value per live pattern ({R}: sign_rows(problem).num_rows), "
+                             f"got shape {arr.shape}")
+        return np.broadcast_to(arr.reshape(-1), (R,))
+
+    l2 = 1.0 / rows.sigma**2 if lambda2 is None else given("lambda2", lambda2)
+    l1 = 2.0 * gamma / rows.sigma if lambda1 is None else given("lambda1", lambda1)
     if np.any(l2 <= 0) or np.any(l1 <= 0):
         raise ValueError("lambda1, lambda2: must be > 0 (lambda1 rewards margin, lambda2 bounds it)")
     # -l1 h + l2 h**2 = l2 (h - l1 / (2 l2))**2 - l1**2 / (4 l2), h = coef @ b - T
@@ -459,7 +466,8 @@ def slack_bounded(problem, slack: str = "unary", cap: int | None = None, step: i
     opts = {"slack": slack, "cap": int(cap_steps.max(initial=0)) * step, "step": step,
             "bits_per_pattern": float(len(row) / R) if R else 0.0}
     bits_word = f"{slack} slack bits per pattern (cap {opts['cap']}, step {step})"
-    formula = f"N + sum_mu b_mu = {N} + {len(row):,} ({bits_word}; <= N + {MAX_SLACK_BITS}P = {N + MAX_SLACK_BITS * R:,})"
+    formula = (f"N + sum_mu b_mu = {N} + {len(row):,} ({bits_word}; "
+               f"<= N + {MAX_SLACK_BITS}P = {N + MAX_SLACK_BITS * R:,})")
     return _finish(bqm, "slack-bounded", rows, N, exact, note, opts, {"slack": len(row)}, formula,
                    (svar, row, pos, top, half, topc, slack == "unary", step, cap_steps))
 

@@ -176,8 +176,8 @@ class HybridDecomposeSampler(dimod.Sampler):
 
     def __init__(self, subproblem_size: int = 50, max_iter: int = 100, convergence: int = 3,
                  sub_sampler: str = "sa", sub_reads: int = 4, num_sweeps: int = 1000, rolling_history: float = 1.0,
-                 traversal: str = "energy", polish: bool = True, mix_random: bool = True, mock: bool = False, qpu: dict | None = None,
-                 clique_embedding: bool = True, **defaults: Any):
+                 traversal: str = "energy", polish: bool = True, mix_random: bool = True, mock: bool = False,
+                 qpu: dict | None = None, clique_embedding: bool = True, **defaults: Any):
         if sub_sampler not in SUB_SAMPLERS:
             raise ValueError(f"sub_sampler: must be one of {', '.join(SUB_SAMPLERS)}, got {sub_sampler!r}")
         if traversal not in ("energy", "bfs", "pfs"):

@@ -235,3 +235,12 @@ def test_sa_finds_a_zero_error_net_of_a_mid_size_perceptron():
         ss = SimulatedAnnealingSampler().sample(bqm, num_reads=8, num_sweeps=500, seed=0)
         assert rec.project(ss).first.energy == 0
     assert encodings.MAX_SLACK_BITS == 8
+
+
+def test_lambda_arrays_must_have_one_value_per_live_pattern():
+    problem = perceptron(9, 0.5, 0)
+    R = encodings.sign_rows(problem).num_rows
+    bqm, rec = to_qubo(problem, encoding="unbalanced", lambda1=np.full(R, 1.0), lambda2=np.full(R, 0.25))
+    assert rec.options["target_margin_steps"] == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="one value per live pattern"):
+        to_qubo(problem, encoding="unbalanced", lambda1=np.ones(R + 1))
