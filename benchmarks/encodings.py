@@ -10,6 +10,7 @@ and the wall time of the solver call. Every solver is seeded (seed 0).
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/encodings.py            # full grid
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/encodings.py --quick    # fewer reads and sweeps
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/encodings.py --gamma    # the unbalanced / margin rule sweep
+    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/encodings.py --sizes    # sizes and coefficient ranges only
 
 Solvers: ``sa`` (dwave-samplers SimulatedAnnealingSampler), ``sqa`` (PathIntegralAnnealingSampler),
 ``tabu`` (TabuSampler), ``qpu-mock`` (``anneal_binn.solvers.get("qpu", mock=True)``: Pegasus P16
@@ -158,6 +159,25 @@ def fmt(r: dict) -> str:
             f"{r['range']:>10.4g}{('yes' if r['exact'] else 'no'):>6}{best:>6}{mean:>7}{t:>8}  {r['note']}")
 
 
+def sizes(specs, qubos) -> None:
+    """Build only: variables, interactions and the coefficient ranges a QPU's precision must cover."""
+    import dimod
+
+    print(f"{'spec':<26}{'qubo':<15}{'vars':>6}{'N+8P':>6}{'inter':>9}{'range':>10}{'ising':>10}{'exact':>6}{'build s':>8}")
+    for spec_name in specs:
+        problem = ab.build(ab.load_spec(spec_name))
+        N, P = problem.num_variables, len(problem.data.y_train)
+        for qname in qubos:
+            bqm, _, exact, tb = build(problem, qname)
+            ising = bqm.change_vartype(dimod.SPIN, inplace=False)
+            h, (_, _, J), _ = ising.to_numpy_vectors(variable_order=list(range(bqm.num_variables)))
+            v = np.abs(np.concatenate([h, J]))
+            v = v[v > 1e-12 * v.max()]
+            print(f"{spec_name:<26}{qname:<15}{bqm.num_variables:>6}{N + 8 * P:>6}{bqm.num_interactions:>9,}"
+                  f"{_range(bqm):>10.4g}{v.max() / v.min():>10.4g}{('yes' if exact else 'no'):>6}{tb:>8.2f}")
+    print("range: max|bias|/min nonzero |bias| of the BINARY QUBO as built; ising: the same for h and J")
+
+
 def gamma_sweep(quick: bool) -> None:
     """Errors of the best SA read against the rule's gamma (unbalanced) and kappa's gamma (margin)."""
     from dwave.samplers import SimulatedAnnealingSampler
@@ -182,12 +202,16 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer reads and sweeps")
     ap.add_argument("--gamma", action="store_true", help="only the gamma sweep that chose the penalty rule")
+    ap.add_argument("--sizes", action="store_true", help="only build the QUBOs and report their sizes and ranges")
     ap.add_argument("--specs", nargs="+", default=list(SPECS))
     ap.add_argument("--qubos", nargs="+", default=list(QUBOS), choices=QUBOS)
     ap.add_argument("--solvers", nargs="+", default=["sa", "sqa", "tabu", "qpu-mock", "decomp-sa", "decomp-qpu"])
     args = ap.parse_args(argv)
     if args.gamma:
         gamma_sweep(args.quick)
+        return 0
+    if args.sizes:
+        sizes(args.specs, args.qubos)
         return 0
     print(HEADER)
     grid(args.quick, args.specs, args.qubos, args.solvers)
