@@ -18,6 +18,23 @@ mock; MockDWaveSampler answers with steepest descent from random states, so this
 QPU path (embedding, chains, unembedding), not QPU quality; tried where the QUBO is a clique that
 busclique embeds (K_N up to ~K_180), skipped otherwise), ``decomp-sa`` / ``decomp-qpu``
 (``hybrid-decompose`` with an SA or mocked-QPU sub-sampler, for QUBOs larger than a QPU).
+
+Measured (full grid, one process, 2 shared cores; best / mean training errors over reads; SA 32
+reads x 2,000 sweeps at N = 101 and 4,000 at N = 201; sqa 8 x 1,000; tabu 4 reads x 2 s):
+
+    spec              QUBO           vars   range(Ising)  sa          sqa         tabu        other
+    N101 alpha0.5     auxiliary       458   1.26e4        21 / 26.3   24 / 28.3   11 / 12.8   decomp-sa 23
+                      unbalanced      101   145           0 / 0.31    0 / 0.50    0 / 0.00    qpu-mock 11 (steepest-descent mock)
+                      slack-bounded   509   153           0 / 1.34    0 / 1.00    8 / 10.8    decomp-sa 8
+                      margin          101   128           0 / 0.72    0 / 1.12    0 / 0.75    qpu-mock 12
+    N201 alpha0.5     auxiliary      1009   1.31e5        38 / 49.3   43 / 49.9   27 / 38.0   decomp-sa 50
+                      unbalanced      201   361           0 / 0.16    0 / 0.62    0 / 0.00    decomp-qpu 1 (K201 > P16)
+                      slack-bounded  1009   279           0 / 2.28    1 / 3.25    18 / 21.5   decomp-sa 10
+                      margin          201   330           0 / 0.28    0 / 0.88    0 / 0.00    decomp-qpu 4
+    N201 alpha0.7     auxiliary      1329   1.87e5        58 / 70.8   67 / 71.4   54 / 66.0   decomp-sa 67
+                      unbalanced      201   361           1 / 5.34    4 / 7.00    5 / 5.00    decomp-qpu 8
+                      slack-bounded  1329   279           6 / 9.06    9 / 12.3    37 / 42.5   decomp-sa 23
+                      margin          201   330           2 / 5.69    5 / 6.75    5 / 5.00    decomp-qpu 7
 """
 from __future__ import annotations
 
