@@ -248,6 +248,9 @@ class HybridDecomposeSampler(dimod.Sampler):
             num_reads: independent workflows (default 1), each from its own random start.
             seed: makes the run reproducible (None: fresh entropy).
             subproblem_size, max_iter, convergence: override the constructor's values for this call.
+
+        Returns:
+            One row per read, energies of ``bqm``; ``info["subproblems"]``: subproblems solved per read.
         """
         _require_hybrid()
         import hybrid
@@ -291,5 +294,5 @@ class HybridDecomposeSampler(dimod.Sampler):
             calls.append(sub.calls)
         ss = dimod.SampleSet.from_samples_bqm((np.array(rows), variables), bqm)
         ss.info.update({"solver": "hybrid-decompose", "sub_sampler": self.sub_sampler, "subproblem_size": size,
-                        "iterations": calls})
+                        "subproblems": calls})
         return ss

@@ -39,7 +39,7 @@ def test_same_seed_same_samples_other_seed_other_starts():
     s = HybridDecomposeSampler(subproblem_size=8, max_iter=6, num_sweeps=50, convergence=None)
     a, b = s.sample(bqm, num_reads=3, seed=11), s.sample(bqm, num_reads=3, seed=11)
     np.testing.assert_array_equal(a.record.sample, b.record.sample)
-    assert a.info["iterations"] == b.info["iterations"] == [12, 12, 12]  # 6 loops x (energy-impact + random)
+    assert a.info["subproblems"] == b.info["subproblems"] == [12, 12, 12]  # 6 loops x (energy-impact + random)
     c = s.sample(bqm, num_reads=3, seed=12)
     assert not np.array_equal(a.record.sample, c.record.sample)
 
@@ -102,7 +102,7 @@ def test_mocked_qpu_without_the_shared_clique_embedding():
                                subproblem_size=5, max_iter=4, sub_reads=10)
     ss = s.sample(bqm, num_reads=1, seed=0)
     assert_energies_match(bqm, ss)
-    assert ss.info["iterations"] == [8] or ss.info["iterations"][0] <= 8
+    assert ss.info["subproblems"] == [8] or ss.info["subproblems"][0] <= 8
 
 
 def test_a_subproblem_too_big_for_the_mock_is_a_clear_error():
