@@ -33,6 +33,10 @@ HUBO_METHODS: dict[str, str] = {
 # to_qubo(method=...) for QUBOs built directly (not by reducing a HUBO): "module:function(problem, **options)"
 QUBO_METHODS: dict[str, str] = {
     "auxiliary": "anneal_binn.formulation.auxiliary:to_qubo",
+    # QPU-sized encodings of a sign unit (formulation/encodings.py): N variables, or N + 8P with slack
+    "unbalanced": "anneal_binn.formulation.encodings:unbalanced",
+    "slack-bounded": "anneal_binn.formulation.encodings:slack_bounded",
+    "margin": "anneal_binn.formulation.encodings:margin",
 }
 
 LOSS_CHUNK_BYTES = 64 * 2**20
@@ -209,7 +213,9 @@ class Problem:
 
         Args:
             method: ``"auxiliary"`` builds the exact auxiliary-neuron QUBO of a sign net directly
-                (returns its :class:`~anneal_binn.formulation.auxiliary.AuxiliaryRecord`); any
+                (returns its :class:`~anneal_binn.formulation.auxiliary.AuxiliaryRecord`);
+                ``"unbalanced"``, ``"slack-bounded"`` and ``"margin"`` build QPU-sized QUBOs of a
+                sign perceptron (:mod:`anneal_binn.formulation.encodings`, with an ``EncodingRecord``); any
                 HUBO method (``"fourier"``, ``"symbolic"``) is built and reduced with
                 ``ab.reduce(method=reduction)`` (returns the ``Reduction`` record).
             **options: passed to the formulation.

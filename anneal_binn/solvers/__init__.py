@@ -66,6 +66,7 @@ register("grover", "grover:GroverSampler", "hubo", "", "amplitude amplification 
 register("ste", "ste:STESampler", "problem", "", "gradient training with the straight-through estimator (BinaryConnect/BinaryNet, Adam, numpy), one read per initialization")
 register("sbpi", "cpr:SBPISampler", "problem", "", "SBPI online rule for single-layer sign perceptrons (Baldassi et al. PNAS 2007; numba with [fast])")
 register("cpr", "cpr:CPRSampler", "problem", "", "clipped perceptron with reinforcement for single-layer sign perceptrons (numba with [fast])")
+register("hybrid-decompose", "decomposition:HybridDecomposeSampler", "bqm", "qpu", "dwave-hybrid energy-impact decomposition, seeded SA/tabu/QPU sub-sampler (mock=True: offline Pegasus mock)")
 
 
 def available() -> list[str]:
