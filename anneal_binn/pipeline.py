@@ -303,18 +303,22 @@ class Pipeline:
             return None
         if self.uses_landscape and self._poly is None:
             return {"route": "landscape", "num_variables": self.problem.num_variables}
-        doc: dict = {"route": self.entry.input, "hubo": dict(self.hubo_options) or {"method": "fourier"}}
-        if self._poly is not None:
+        if self.entry.input == "bqm" and self.qubo_options:
+            doc: dict = {"route": "qubo"}
+        else:
+            doc = {"route": self.entry.input, "hubo": dict(self.hubo_options) or {"method": "fourier"}}
+        if self._poly is not None and "hubo" in doc:
             doc["hubo"].update(num_terms=len(self._poly),
                                max_degree=max((len(t) for t in self._poly), default=0))
         if self._bqm is not None:
             bqm, record = self._bqm, self._record
             doc["qubo"] = {"num_variables": len(bqm.variables), "num_interactions": int(bqm.num_interactions)}
             if self.qubo_options:
-                doc["qubo"]["encoding"] = dict(self.qubo_options)
-                summary = getattr(record, "summary", None)
-                if callable(summary):
-                    doc["qubo"].update(summary())
+                doc["qubo"]["encoding"] = self.qubo_options.get("method")
+                doc["qubo"]["options"] = {k: v for k, v in self.qubo_options.items() if k != "method"}
+                report = getattr(record, "report", None)  # EncodingRecord: range, exact or surrogate
+                if callable(report):
+                    doc["qubo"].update(report())
             else:
                 doc["reduction"] = {"method": record.method, "num_ancillas": record.num_ancillas,
                                     "max_penalty": record.max_penalty}

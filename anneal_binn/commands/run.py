@@ -29,11 +29,17 @@ def format_report(doc: dict, problem) -> str:
     ]
     f = doc.get("formulation")
     if f and f.get("route") != "landscape":
-        parts = [f"HUBO {f['hubo'].get('method', 'fourier')}"]
-        if "num_terms" in f["hubo"]:
-            parts[0] += f" ({f['hubo']['num_terms']:,} terms, degree {f['hubo']['max_degree']})"
+        parts = []
+        if "hubo" in f:
+            parts.append(f"HUBO {f['hubo'].get('method', 'fourier')}")
+            if "num_terms" in f["hubo"]:
+                parts[0] += f" ({f['hubo']['num_terms']:,} terms, degree {f['hubo']['max_degree']})"
         if "qubo" in f:
-            parts.append(f"QUBO {f['qubo']['num_variables']:,} variables, {f['qubo']['num_interactions']:,} interactions")
+            q = f["qubo"]
+            what = f"QUBO {q['encoding']} encoding" if "encoding" in q else "QUBO"
+            parts.append(f"{what}, {q['num_variables']:,} variables, {q['num_interactions']:,} interactions"
+                         + (f", coefficient range {q['coefficient_range']:.3g}" if "coefficient_range" in q else "")
+                         + ("" if q.get("exact", True) else " (surrogate)"))
         lines.append(f"route       {'; '.join(parts)}")
     lines += [
         f"best loss   {b['loss']:.6g}",
