@@ -190,10 +190,6 @@ class HybridDecomposeSampler(dimod.Sampler):
             raise ValueError(f"convergence: must be a positive integer or None, got {convergence!r}")
         if not 0 < rolling_history <= 1:
             raise ValueError(f"rolling_history: must be in (0, 1], got {rolling_history!r}")
-        unknown = sorted(set(defaults) - {"num_reads", "seed"})
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) for hybrid-decompose; "
-                             f"known: {', '.join(sorted(self.parameters))}")
         self.subproblem_size = int(subproblem_size)
         self.max_iter = int(max_iter)
         self.convergence = None if convergence is None else int(convergence)
@@ -207,7 +203,10 @@ class HybridDecomposeSampler(dimod.Sampler):
         self.mock = bool(mock)
         self.qpu = dict(qpu or {})
         self.clique_embedding = bool(clique_embedding)
-        self.defaults = dict(defaults)
+        from anneal_binn.solvers._common import drop_unknown_kwargs
+
+        # stored defaults follow the sample keywords' policy (dimod's): warn, drop
+        self.defaults = drop_unknown_kwargs(self, dict(defaults), stacklevel=2)
         self._qpu = None
         self._clique = None
 
@@ -255,11 +254,9 @@ class HybridDecomposeSampler(dimod.Sampler):
         _require_hybrid()
         import hybrid
 
-        unknown = sorted(set(kwargs) - set(self.parameters))
-        if unknown:
-            raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) for hybrid-decompose; "
-                             f"known: {', '.join(sorted(self.parameters))}")
-        opts = {**self.defaults, **kwargs}
+        from anneal_binn.solvers._common import drop_unknown_kwargs
+
+        opts = {**self.defaults, **drop_unknown_kwargs(self, dict(kwargs))}  # dimod's policy: warn, drop
         num_reads = int(opts.get("num_reads") or 1)
         size = int(opts.get("subproblem_size") or self.subproblem_size)
         max_iter = int(opts.get("max_iter") or self.max_iter)
