@@ -1,0 +1,62 @@
+"""Hardening of the formulation layer: round-off dropping with a proven bound, external
+landscapes, memory refusals, one evaluator and variable order, lazy numba, library routines."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import anneal_binn as ab
+from anneal_binn import landscape as lsc
+from anneal_binn.polynomial import dense_energies
+
+
+def _smooth_landscape(n: int, seed: int = 0) -> np.ndarray:
+    """A logistic-regression-like loss over n binary weights: every Fourier coefficient nonzero."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, n))
+    y = rng.choice([-1.0, 1.0], size=40)
+    idx = np.arange(2**n)
+    w = 2.0 * ((idx[:, None] >> np.arange(n)) & 1) - 1.0
+    z = (w @ X.T) * y / np.sqrt(n)
+    return np.logaddexp(0.0, -z).mean(axis=1)
+
+
+# ---- item 2: drop round-off terms, bound the error ---------------------------------------------
+@pytest.mark.parametrize("vartype", ["BINARY", "SPIN"])
+def test_dropped_terms_bound_the_error_over_every_configuration(vartype):
+    L = _smooth_landscape(12)
+    full, info0 = lsc.fourier_hubo(L, vartype, rtol=0.0)
+    assert info0.dropped_terms == 0 and info0.error_bound == 0.0
+    scale = float(np.abs(L).max())
+    for rtol in (1e-6, 1e-3, 1e-1):
+        poly, info = lsc.fourier_hubo(L, vartype, rtol=rtol)
+        assert info.dropped_terms > 0 and len(poly) == info.kept_terms == len(full) - info.dropped_terms
+        assert info.error_bound <= rtol * scale
+        err = np.abs(dense_energies(poly, range(12)) - L).max()
+        assert err <= info.error_bound + 1e-12 * scale
+
+
+def test_default_drops_roundoff_of_a_real_landscape_and_keeps_its_ground_state():
+    L = ab.build(ab.load_spec("mnist4x4-logistic")).landscape()
+    n = L.size.bit_length() - 1
+    everything = lsc.hubo_from_landscape(L, rtol=0.0)
+    poly, info = lsc.fourier_hubo(L)  # the default rtol
+    assert info.rtol == lsc.DEFAULT_RTOL and len(lsc.hubo_from_landscape(L)) == len(poly)
+    assert len(poly) < 0.7 * len(everything)  # 82,580 of 129,890 terms
+    E = dense_energies(poly, range(n))
+    assert np.abs(E - L).max() <= info.error_bound + 1e-12 <= 1e-10 * np.abs(L).max() + 1e-12
+    assert int(np.argmin(E)) == int(np.argmin(L))
+
+
+def test_truncation_reports_roundoff_and_keeps_everything_at_rtol_zero():
+    L = _smooth_landscape(10)
+    poly, t = lsc.truncate(L, max_degree=3, vartype="BINARY")
+    assert t.roundoff_terms > 0 and t.roundoff_bound <= 1e-10 * np.abs(L).max()
+    np.testing.assert_allclose(t.max_error, np.abs(dense_energies(poly, range(10)) - L).max(), rtol=1e-9)
+    poly0, t0 = lsc.truncate(L, max_degree=3, vartype="BINARY", rtol=0.0)
+    assert t0.roundoff_terms == 0 and len(poly0) > len(poly)
+
+
+def test_rtol_must_be_a_nonnegative_number():
+    with pytest.raises(ValueError, match="rtol"):
+        lsc.fourier_hubo(np.zeros(4), rtol=-1.0)
