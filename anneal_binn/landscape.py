@@ -111,6 +111,7 @@ def compute(net, X: np.ndarray, y: np.ndarray, limit: int = DEFAULT_LIMIT, fast:
 # -- Fourier analysis -------------------------------------------------------------------------
 
 DEFAULT_RTOL = 1e-10  # error budget of the round-off drop, relative to max |landscape|
+BIT_ORDERS = ("lsb", "msb")
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,77 @@ def hubo_from_landscape(values: np.ndarray, vartype=dimod.BINARY, atol: float = 
         [(frozenset({0}), 1.0), (frozenset({1}), 1.0), (frozenset({0, 1}), 1.0)]
     """
     return fourier_hubo(values, vartype, rtol=rtol, atol=atol)[0]
+
+
+def bit_reverse(num_bits: int) -> np.ndarray:
+    """Permutation reversing the ``num_bits``-bit pattern of every index < 2^num_bits.
+
+    Examples:
+        >>> bit_reverse(3).tolist()
+        [0, 4, 2, 6, 1, 5, 3, 7]
+    """
+    k = np.arange(1 << num_bits, dtype=np.int64)
+    out = np.zeros_like(k)
+    for i in range(num_bits):
+        out |= ((k >> i) & 1) << (num_bits - 1 - i)
+    return out
+
+
+def hubo_from_values(values, bit_order: str = "lsb", vartype=dimod.BINARY, *, rtol: float = DEFAULT_RTOL,
+                     atol: float = 0.0, return_info: bool = False):
+    """The HUBO of your own landscape: a vector of 2^N losses, one per configuration.
+
+    Variables are the integers ``0..N-1``; ``bit_order`` says how an index of ``values`` encodes
+    them:
+
+    * ``"lsb"``: bit ``i`` of the index (value ``2^i``) is variable ``i`` -- the package's order,
+      what :meth:`Problem.landscape` returns;
+    * ``"msb"``: the most significant bit of the index is variable 0, i.e. variable ``i`` is bit
+      ``N-1-i``, the order of seed 002's published ``Cop_4x4.txt`` (reading the index as the
+      binary string ``x0 x1 ... x_{N-1}``).
+
+    A bit value 1 is ``x = 1`` in BINARY form and spin ``+1`` in SPIN form. Round-off terms are
+    dropped within ``rtol · max|values|`` in total (:func:`fourier_hubo`); ``rtol=0`` keeps all.
+
+    Args:
+        values: 1-D sequence of 2^N finite numbers.
+        bit_order: ``"lsb"`` or ``"msb"``, as above.
+        vartype: ``"BINARY"`` or ``"SPIN"``.
+        rtol, atol: see :func:`fourier_hubo`.
+        return_info: also return the :class:`HuboInfo` (error bound of the dropped terms).
+
+    Returns:
+        The ``dimod.BinaryPolynomial``, or ``(poly, info)`` with ``return_info=True``.
+
+    Raises:
+        ValueError: the length is not a power of two, a value is not finite, or an option is unknown.
+
+    Examples:
+        >>> p = hubo_from_values([0.0, 1.0, 2.0, 3.0], bit_order="msb")   # index = 2*x0 + x1
+        >>> sorted((tuple(t), c) for t, c in p.items())
+        [((0,), 2.0), ((1,), 1.0)]
+    """
+    if bit_order not in BIT_ORDERS:
+        raise ValueError(f"bit_order: must be 'lsb' (bit i of the index = variable i) or 'msb' "
+                         f"(the most significant bit = variable 0), got {bit_order!r}")
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"values: expected a 1-D vector of 2^N losses, got an array of shape {arr.shape}; flatten it")
+    size = arr.size
+    n = size.bit_length() - 1
+    if size == 0 or size != 1 << n:
+        below = 1 << max(n, 0)
+        raise ValueError(f"values: length {size:,} is not a power of two; give one loss per configuration "
+                         f"of N variables, 2^N values (e.g. {below:,} or {below * 2:,})")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        raise ValueError(f"values: {bad.size} value(s) are not finite (first at index {int(bad[0])}: "
+                         f"{arr[bad[0]]}); replace them with finite losses")
+    check_dense(n, DEFAULT_LIMIT, "a HUBO from 2^N values")
+    if bit_order == "msb":
+        arr = arr[bit_reverse(n)]  # lsb index j holds the msb index whose bit pattern is j reversed
+    poly, info = fourier_hubo(arr, vartype, rtol=rtol, atol=atol)
+    return (poly, info) if return_info else poly
 
 
 def walsh_spectrum(values: np.ndarray) -> np.ndarray:

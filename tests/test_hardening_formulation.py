@@ -60,3 +60,42 @@ def test_truncation_reports_roundoff_and_keeps_everything_at_rtol_zero():
 def test_rtol_must_be_a_nonnegative_number():
     with pytest.raises(ValueError, match="rtol"):
         lsc.fourier_hubo(np.zeros(4), rtol=-1.0)
+
+
+# ---- item 3: external landscapes ---------------------------------------------------------------
+@pytest.mark.parametrize("vartype", ["BINARY", "SPIN"])
+@pytest.mark.parametrize("bit_order", ["lsb", "msb"])
+def test_hubo_from_values_round_trips_in_the_stated_bit_order(bit_order, vartype):
+    n = 7
+    values = np.random.default_rng(3).normal(size=2**n)
+    poly = lsc.hubo_from_values(values, bit_order=bit_order, vartype=vartype, rtol=0.0)
+    assert sorted(poly.variables) == list(range(n))
+    for k in range(2**n):
+        bits = [(k >> (n - 1 - i)) & 1 if bit_order == "msb" else (k >> i) & 1 for i in range(n)]
+        sample = {i: (2 * b - 1 if vartype == "SPIN" else b) for i, b in enumerate(bits)}
+        assert poly.energy(sample) == pytest.approx(values[k], abs=1e-12)
+
+
+def test_hubo_from_values_msb_puts_variable_zero_on_the_high_bit():
+    # index = 2*x0 + x1 in msb order: loss 1 exactly when x0 = 1 and x1 = 0 (index 2)
+    poly = lsc.hubo_from_values([0.0, 0.0, 1.0, 0.0], bit_order="msb")
+    assert dict(poly) == {frozenset({0}): 1.0, frozenset({0, 1}): -1.0}
+    poly, info = lsc.hubo_from_values([0.0, 0.0, 1.0, 0.0], return_info=True)
+    assert dict(poly) == {frozenset({1}): 1.0, frozenset({0, 1}): -1.0} and info.error_bound == 0.0
+
+
+@pytest.mark.parametrize("values, match", [
+    (np.zeros(6), "length 6 is not a power of two.*4 or 8"),
+    (np.array([0.0, np.nan]), "not finite"),
+    (np.zeros((2, 2)), "1-D"),
+    ([], "length 0"),
+])
+def test_hubo_from_values_refuses_bad_vectors_in_one_line(values, match):
+    with pytest.raises(ValueError, match=match) as err:
+        lsc.hubo_from_values(values)
+    assert "\n" not in str(err.value)
+
+
+def test_hubo_from_values_refuses_an_unknown_bit_order():
+    with pytest.raises(ValueError, match="bit_order.*'lsb'.*'msb'"):
+        lsc.hubo_from_values(np.zeros(4), bit_order="big")
