@@ -24,6 +24,7 @@ import dimod
 import numpy as np
 
 from anneal_binn.errors import TooLargeError
+from anneal_binn.memory import check_memory
 
 DENSE_LIMIT = 30  # 2^30 float64 = 8 GiB: beyond that dense transforms are refused
 
@@ -116,11 +117,32 @@ def dense_to_poly(coefficients: np.ndarray, vartype, variables=None, atol: float
     n = coefficients.size.bit_length() - 1
     variables = list(range(n)) if variables is None else list(variables)
     keep = np.flatnonzero(np.abs(coefficients) > atol)
+    check_memory(
+        poly_bytes(keep.size, int(popcount(keep).sum())),
+        f"a HUBO of {keep.size:,} terms over {n} variables",
+        "truncate it (to_hubo(max_degree=..., threshold=...), or a larger rtol) or solve the landscape "
+        "without a polynomial (exact, grover)",
+    )
     bits = ((keep[:, None] >> np.arange(n)) & 1).astype(bool)
     terms = {}
     for mask_bits, c in zip(bits, coefficients[keep]):
         terms[tuple(variables[i] for i in np.flatnonzero(mask_bits))] = float(c)
     return dimod.BinaryPolynomial(terms, vartype)
+
+
+def poly_bytes(num_terms: int, total_degree: int) -> float:
+    """Peak bytes of building a ``dimod.BinaryPolynomial`` of ``num_terms`` terms from dense form.
+
+    Per term: the ``(tuple, coefficient)`` entry built first and dimod's ``frozenset`` entry (a
+    frozenset of more than 4 items is 728 bytes in CPython), measured with ``tracemalloc``.
+
+    Examples:
+        >>> poly_bytes(2**21, 21 * 2**20) / 1e9 > 1
+        True
+    """
+    mean = total_degree / max(num_terms, 1)
+    frozenset_bytes = 216 if mean <= 4 else (728 if mean <= 18 else 2264)
+    return num_terms * (frozenset_bytes + 8 * mean + 320.0)
 
 
 def poly_to_dense(poly: dimod.BinaryPolynomial, variables=None, limit: int = DENSE_LIMIT) -> np.ndarray:

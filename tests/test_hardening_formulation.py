@@ -99,3 +99,83 @@ def test_hubo_from_values_refuses_bad_vectors_in_one_line(values, match):
 def test_hubo_from_values_refuses_an_unknown_bit_order():
     with pytest.raises(ValueError, match="bit_order.*'lsb'.*'msb'"):
         lsc.hubo_from_values(np.zeros(4), bit_order="big")
+
+
+# ---- item 1: estimate memory before allocating, refuse or fall back ----------------------------
+def _dense_hubo(n=16, T=600, degree=(6, 12), seed=0):
+    import dimod
+
+    rng = np.random.default_rng(seed)
+    terms = {}
+    while len(terms) < T:
+        d = int(rng.integers(degree[0], degree[1] + 1))
+        terms[tuple(sorted(rng.choice(n, d, replace=False).tolist()))] = float(rng.normal())
+    return dimod.BinaryPolynomial(terms, "BINARY")
+
+
+def test_reduce_refuses_over_budget_before_allocating(monkeypatch):
+    import tracemalloc
+
+    from anneal_binn.reduction import reduce
+
+    hubo = _dense_hubo()
+    monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", "100K")
+    tracemalloc.start()
+    with pytest.raises(ab.TooLargeError) as err:
+        reduce(hubo, "substitution")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    msg = str(err.value)
+    assert "reducing 600 terms of degree up to 12 over 16 variables (method 'substitution') needs ~" in msg
+    assert "memory budget of 102.4 kB" in msg and "max_degree" in msg and "hubo-sa" in msg
+    assert peak < 100_000  # refused on its size features alone, nothing per term built
+
+
+def test_auto_leaves_out_what_does_not_fit_with_a_warning(monkeypatch):
+    from anneal_binn.memory import MemoryBudgetWarning
+    from anneal_binn.reduction import reduce
+    from anneal_binn.reduction.core import Footprint, estimate_memory
+
+    hubo = _dense_hubo(n=12, T=40, degree=(7, 8))  # 763 matchings per positive degree-8 term
+    fp = Footprint.of(hubo)
+    without_cover = estimate_memory(fp, "auto", ["hybrid", "substitution", "ishikawa", "freedman-drineas"])
+    assert estimate_memory(fp, "auto") > without_cover
+    monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", str(int(without_cover) + 1))
+    with pytest.warns(MemoryBudgetWarning, match="skipped cover.*cover needs ~"):
+        bqm, red = reduce(hubo)
+    monkeypatch.delenv("ANNEAL_BINN_MEMORY_LIMIT")
+    assert red.method != "cover" and red.verify().ok
+    monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", "1K")
+    with pytest.raises(ab.TooLargeError, match="even its cheapest method 'freedman-drineas'"):
+        reduce(hubo)
+
+
+def test_verify_falls_back_to_sampling_then_refuses(monkeypatch):
+    from anneal_binn.memory import MemoryBudgetWarning
+    from anneal_binn.reduction import reduce
+
+    bqm, red = reduce(_dense_hubo(n=14, T=40, degree=(3, 5)), "freedman-drineas")
+    assert red.verify().exact
+    monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", "180M")  # the exact check needs ~220 MB
+    with pytest.warns(MemoryBudgetWarning, match="exact check would need"):
+        check = red.verify(num_samples=200)
+    assert check.ok and not check.exact
+    monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", "1M")
+    with pytest.raises(ab.TooLargeError, match="verifying a reduction of 14 variables"):
+        red.verify()
+
+
+def test_a_landscape_hubo_over_budget_is_refused(monkeypatch):
+    monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", "1M")
+    with pytest.raises(ab.TooLargeError, match="a HUBO of 4,096 terms over 12 variables needs ~"):
+        lsc.hubo_from_landscape(_smooth_landscape(12))
+
+
+def test_term_evaluation_in_row_blocks_matches_one_block(monkeypatch):
+    from anneal_binn.reduction import _terms
+
+    terms = [((0, 1, 2), 1.5), ((1,), -2.0), ((0, 3), 0.25), ((2, 3), 4.0)]
+    X = ((np.arange(16)[:, None] >> np.arange(4)) & 1).astype(np.int8)
+    whole = _terms.evaluate_terms(terms, 0.5, X)
+    monkeypatch.setattr(_terms, "EVAL_CHUNK_BYTES", 1)  # one row per block
+    np.testing.assert_array_equal(_terms.evaluate_terms(terms, 0.5, X), whole)

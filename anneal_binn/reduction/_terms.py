@@ -70,10 +70,15 @@ def to_int_terms(poly: dimod.BinaryPolynomial) -> tuple[list, dict[Term, float],
     return labels, dict(sorted(terms.items())), offset
 
 
+EVAL_CHUNK_BYTES = 64 * 2**20  # temporaries of one block of rows: bounded whatever the row count
+
+
 def evaluate_terms(terms: Sequence[tuple[Term, float]], offset: float, X: np.ndarray) -> np.ndarray:
     """Energies of ``sum c * prod(X[:, t])`` for every row of the 0/1 matrix ``X``.
 
     Terms are grouped by degree so each group is one fancy-index, one product and one dot product.
+    Rows go in blocks sized so a block's (rows x terms) temporaries stay within
+    :data:`EVAL_CHUNK_BYTES`: evaluating 100,000 terms on all 2^17 rows at once needed ~100 GB.
 
     Examples:
         >>> import numpy as np
@@ -87,11 +92,16 @@ def evaluate_terms(terms: Sequence[tuple[Term, float]], offset: float, X: np.nda
         idx, coef = by_degree.setdefault(len(t), ([], []))
         idx.append(t)
         coef.append(c)
+    groups = [(d, np.asarray(idx, dtype=np.intp), np.asarray(coef, dtype=np.float64))
+              for d, (idx, coef) in sorted(by_degree.items())]
+    widest = max((len(coef) for _, _, coef in groups), default=1)
+    rows = max(1, EVAL_CHUNK_BYTES // (10 * widest))  # a bool product and its float64 copy
     Xb = X.astype(bool, copy=False)
-    for d, (idx, coef) in sorted(by_degree.items()):
-        cols = np.asarray(idx, dtype=np.intp)  # (T, d)
-        prod = Xb[:, cols[:, 0]]
-        for k in range(1, d):
-            prod = prod & Xb[:, cols[:, k]]
-        out += prod.astype(np.float64) @ np.asarray(coef, dtype=np.float64)
+    for r0 in range(0, X.shape[0], rows):
+        Xr = Xb[r0 : r0 + rows]
+        for d, cols, coef in groups:
+            prod = Xr[:, cols[:, 0]]
+            for k in range(1, d):
+                prod = prod & Xr[:, cols[:, k]]
+            out[r0 : r0 + rows] += prod.astype(np.float64) @ coef
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import dimod
 import numpy as np
 
-from anneal_binn.reduction._terms import evaluate_terms
+from anneal_binn.memory import MemoryBudgetWarning, check_memory, fits, human
+from anneal_binn.reduction._terms import EVAL_CHUNK_BYTES, evaluate_terms
 
 GADGETS = ("substitution", "freedman-drineas", "ishikawa")
 
@@ -310,11 +312,35 @@ class Reduction:
         Otherwise every assignment (``n <= max_exhaustive``) or ``num_samples`` random ones are
         checked: the energy at :meth:`expand` must equal the HUBO, and greedy descents over the
         ancillas, from there and from random ancilla values, must not go lower (``exact=False``).
+
+        Memory is estimated first: when the exact check would exceed the budget
+        (:func:`anneal_binn.memory.memory_budget`) the sampled one is used instead, with a
+        :class:`~anneal_binn.memory.MemoryBudgetWarning`; when that does not fit either,
+        :class:`~anneal_binn.errors.TooLargeError` is raised before allocating.
         """
         import scipy.sparse as sp
 
         n = len(self.variables)
         m = len(self.ancillas)
+        q = len(self.quadratic)
+        sparse_bytes = 24.0 * 4 * q + 16.0 * (n + m)  # J, its upper triangle and the COO lists
+        # the exact path: per original assignment its best energy, bits and true energy, plus
+        # one block of (n + enumerated ancillas) columns and the dense couplings among them
+        exact_bytes = sparse_bytes + 2**n * (16.0 + n) + 8.0 * (1 << 22) * 4 + 8.0 * max_bits * (n + m) \
+            + EVAL_CHUNK_BYTES
+        checked = 2**n if n <= max_exhaustive else num_samples
+        sampled_bytes = sparse_bytes + checked * n + 2048 * 8.0 * (n + m) * 8 + EVAL_CHUNK_BYTES
+        what = f"verifying a reduction of {n} variables, {m:,} ancillas and {q:,} couplings"
+        if n <= max_bits and not fits(exact_bytes):
+            check_memory(sampled_bytes, what, "pass num_samples=/max_exhaustive= to check fewer assignments, "
+                         "or check sampled states with Reduction.project")
+            warnings.warn(f"{what}: the exact check would need ~{human(exact_bytes)}, over the memory budget "
+                          f"(ANNEAL_BINN_MEMORY_LIMIT); checking {checked:,} assignments by greedy descent instead",
+                          MemoryBudgetWarning, stacklevel=2)
+            max_bits = -1  # take the sampled path below
+        elif n > max_bits:
+            check_memory(sampled_bytes, what, "pass num_samples=/max_exhaustive= to check fewer assignments, "
+                         "or check sampled states with Reduction.project")
         idx = self._index
         h = np.zeros(n + m)
         rows, cols_, vals = [], [], []
