@@ -40,6 +40,7 @@ from pathlib import Path
 
 import dimod
 
+from anneal_binn.polynomial import variable_order
 from anneal_binn.reduction.record import Reduction, _decode, _encode
 
 FORMATS = ("hubo-json", "bqm-json", "coo", "qubo", "ising-json", "lp", "qiskit")
@@ -91,12 +92,6 @@ def format_for(path: str | Path, format: str | None = None) -> str:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def _ordered(variables) -> list:
-    from anneal_binn.reduction._terms import canonical_order
-
-    return canonical_order(variables)
-
-
 def _as(bqm: dimod.BinaryQuadraticModel, vartype) -> dimod.BinaryQuadraticModel:
     return bqm if bqm.vartype is vartype else bqm.change_vartype(vartype, inplace=False)
 
@@ -126,9 +121,7 @@ def _check_bqm(model) -> dimod.BinaryQuadraticModel:
 def _write_hubo_json(poly: dimod.BinaryPolynomial) -> str:
     if not isinstance(poly, dimod.BinaryPolynomial):
         raise TypeError(f"model: hubo-json holds a dimod.BinaryPolynomial, got {type(poly).__name__}")
-    from anneal_binn.reduction._terms import canonical_order
-
-    labels = canonical_order(poly.variables)
+    labels = variable_order(poly.variables)
     index = {v: i for i, v in enumerate(labels)}
     terms = sorted(
         ((sorted(t, key=index.__getitem__), float(c)) for t, c in poly.items()),

@@ -172,10 +172,86 @@ def test_a_landscape_hubo_over_budget_is_refused(monkeypatch):
 
 
 def test_term_evaluation_in_row_blocks_matches_one_block(monkeypatch):
-    from anneal_binn.reduction import _terms
+    import dimod
 
-    terms = [((0, 1, 2), 1.5), ((1,), -2.0), ((0, 3), 0.25), ((2, 3), 4.0)]
+    from anneal_binn import polynomial
+
+    poly = dimod.BinaryPolynomial({(0, 1, 2): 1.5, (1,): -2.0, (0, 3): 0.25, (2, 3): 4.0, (): 0.5}, "BINARY")
     X = ((np.arange(16)[:, None] >> np.arange(4)) & 1).astype(np.int8)
-    whole = _terms.evaluate_terms(terms, 0.5, X)
-    monkeypatch.setattr(_terms, "EVAL_CHUNK_BYTES", 1)  # one row per block
-    np.testing.assert_array_equal(_terms.evaluate_terms(terms, 0.5, X), whole)
+    cp = polynomial.CompiledPolynomial.from_polynomial(poly)
+    whole = cp.energies(X)
+    monkeypatch.setattr(polynomial, "EVAL_CHUNK_BYTES", 1)  # one row per block
+    np.testing.assert_array_equal(cp.energies(X), whole)
+    np.testing.assert_allclose(whole, poly.energies((X, [0, 1, 2, 3])))
+
+
+# ---- item 4: one evaluator, one variable order -------------------------------------------------
+def test_one_compiled_polynomial_serves_every_component():
+    from anneal_binn import polynomial
+    from anneal_binn.reduction import reduce
+    from anneal_binn.solvers import _common, hubo_sa
+
+    assert _common.CompiledPolynomial is polynomial.CompiledPolynomial
+    assert hubo_sa.CompiledPolynomial is polynomial.CompiledPolynomial
+    import dimod
+
+    _, red = reduce(dimod.BinaryPolynomial({(0, 1, 2): -1.0, (1, 3): 2.0}, "BINARY"))
+    assert isinstance(red._compiled_hubo, polynomial.CompiledPolynomial)
+
+
+@pytest.mark.parametrize("labels, order", [
+    ([10, "a", 9], [9, 10, "a"]),
+    ([(10, "a"), (2, "b"), (2, "a")], [(2, "a"), (2, "b"), (10, "a")]),
+])
+def test_every_component_numbers_variables_in_the_same_order(labels, order, tmp_path):
+    import json
+
+    import dimod
+
+    from anneal_binn import export
+    from anneal_binn.polynomial import CompiledPolynomial, variable_order
+    from anneal_binn.reduction import reduce
+    from anneal_binn.solvers.exact import ExactHuboSolver
+    from anneal_binn.solvers.hubo_sa import HuboSimulatedAnnealingSampler
+
+    a, b, c = labels
+    poly = dimod.BinaryPolynomial({(a, b, c): -1.0, (a,): 0.5, (b, c): 0.25}, "BINARY")
+    assert variable_order(poly.variables) == order
+    assert list(CompiledPolynomial.from_polynomial(poly).variables) == order
+    assert list(reduce(poly)[1].variables) == order
+    assert list(ExactHuboSolver().sample_poly(poly).variables) == order
+    assert list(HuboSimulatedAnnealingSampler(backend="numpy").sample_poly(poly, num_sweeps=5, seed=0).variables) == order
+    doc = json.loads(export.dumps(poly, "hubo-json"))
+    assert [export._decode(v) for v in doc["variables"]] == order
+
+
+_HASH_SCRIPT = """
+import json, dimod
+from anneal_binn.polynomial import CompiledPolynomial, variable_order
+from anneal_binn.reduction import reduce
+words = set("alpha beta gamma delta epsilon zeta eta theta".split())
+tuples = {(w, i % 3) for i, w in enumerate(sorted(words))} | {("x", (1, "y")), ("x", (1, "a"))}
+out = []
+for labels in (list(words), list(tuples)):  # set iteration order changes with the hash seed
+    terms = {tuple(labels[i:i + 3]): float(i + 1) for i in range(len(labels) - 2)}
+    poly = dimod.BinaryPolynomial(terms, "BINARY")
+    out.append([repr(v) for v in variable_order(labels)])
+    out.append([repr(v) for v in CompiledPolynomial.from_polynomial(poly).variables])
+    out.append([repr(v) for v in reduce(poly)[1].variables])
+print(json.dumps(out))
+"""
+
+
+def test_variable_order_is_the_same_under_every_hash_seed():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    outs = set()
+    for seed in ("0", "1", "2", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": root}
+        res = subprocess.run([sys.executable, "-c", _HASH_SCRIPT], env=env, capture_output=True, text=True, check=True)
+        outs.add(res.stdout)
+    assert len(outs) == 1

@@ -13,7 +13,7 @@ import dimod
 import numpy as np
 
 from anneal_binn.memory import MemoryBudgetWarning, check_memory, fits, human
-from anneal_binn.reduction._terms import EVAL_CHUNK_BYTES, evaluate_terms
+from anneal_binn.polynomial import EVAL_CHUNK_BYTES, CompiledPolynomial
 
 GADGETS = ("substitution", "freedman-drineas", "ishikawa")
 
@@ -171,9 +171,12 @@ class Reduction:
         return {v: i for i, v in enumerate(labels)}
 
     @functools.cached_property
-    def _int_hubo(self) -> list:
+    def _compiled_hubo(self) -> CompiledPolynomial:
+        """The BINARY HUBO over :attr:`variables`, compiled once for every evaluation."""
         idx = self._index
-        return [(tuple(idx[v] for v in t), c) for t, c in self.hubo]
+        return CompiledPolynomial.from_terms(
+            [(tuple(idx[v] for v in t), c) for t, c in self.hubo], self.hubo_offset, self.variables
+        )
 
     def _to_binary(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X)
@@ -239,7 +242,7 @@ class Reduction:
     def hubo_energies(self, X: np.ndarray) -> np.ndarray:
         """True HUBO energies of rows of ``X`` (columns ordered like :attr:`variables`)."""
         B = self._to_binary(np.atleast_2d(np.asarray(X)))
-        return evaluate_terms(self._int_hubo, self.hubo_offset, B)
+        return self._compiled_hubo.energies(B)
 
     def _broken(self, F: np.ndarray) -> np.ndarray:
         """Per row of a full binary assignment: how many ancillas sit at a non-optimal value."""
@@ -382,7 +385,7 @@ class Reduction:
                     en += np.minimum(0.0, Z @ JF + hF).sum(axis=1)
                 np.minimum.at(best, k & (2**n - 1), en)
             xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
-            true = evaluate_terms(self._int_hubo, self.hubo_offset, xs)
+            true = self._compiled_hubo.energies(xs)
             err = float(np.max(np.abs(best - true)))
             return Verification(err <= tol, True, 2**n, err)
 
@@ -395,7 +398,7 @@ class Reduction:
         for s in range(0, len(B), 2048):
             Bc = B[s : s + 2048]
             F = self._expand_binary(Bc).astype(np.float64)
-            true = evaluate_terms(self._int_hubo, self.hubo_offset, Bc)
+            true = self._compiled_hubo.energies(Bc)
             at = self._dense_energy(F, h, Ju)
             err = max(err, float(np.max(np.abs(at - true))))
             rand = np.concatenate([F[:, :n], rng.integers(0, 2, size=(len(F), m))], axis=1).astype(np.float64)

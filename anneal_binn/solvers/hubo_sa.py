@@ -25,7 +25,8 @@ from typing import Any
 import dimod
 import numpy as np
 
-from anneal_binn.solvers._common import CompiledPolynomial, as_polynomial, check_num_reads, make_rng, sampleset
+from anneal_binn.polynomial import CompiledPolynomial
+from anneal_binn.solvers._common import as_polynomial, check_num_reads, make_rng, sampleset
 
 
 def sampled_deltas(cp: CompiledPolynomial, num_states: int = 16) -> np.ndarray:
