@@ -255,3 +255,20 @@ def test_variable_order_is_the_same_under_every_hash_seed():
         res = subprocess.run([sys.executable, "-c", _HASH_SCRIPT], env=env, capture_output=True, text=True, check=True)
         outs.add(res.stdout)
     assert len(outs) == 1
+
+
+# ---- item 5: numba kernels compile on first use -------------------------------------------------
+def test_hubo_sa_compiles_its_kernels_on_first_use_not_in_the_constructor(monkeypatch):
+    pytest.importorskip("numba")
+    import dimod
+
+    from anneal_binn.solvers import _hubo_sa_numba
+    from anneal_binn.solvers.hubo_sa import HuboSimulatedAnnealingSampler
+
+    calls = []
+    real = _hubo_sa_numba.warm_up
+    monkeypatch.setattr(_hubo_sa_numba, "warm_up", lambda: calls.append(1) or real())
+    sampler = HuboSimulatedAnnealingSampler(backend="numba")
+    assert calls == []
+    ss = sampler.sample_poly(dimod.BinaryPolynomial({(0, 1, 2): -1.0}, "BINARY"), num_sweeps=10, seed=0)
+    assert calls == [1] and ss.info["backend"] == "numba" and ss.first.energy == -1.0
