@@ -272,3 +272,25 @@ def test_hubo_sa_compiles_its_kernels_on_first_use_not_in_the_constructor(monkey
     assert calls == []
     ss = sampler.sample_poly(dimod.BinaryPolynomial({(0, 1, 2): -1.0}, "BINARY"), num_sweeps=10, seed=0)
     assert calls == [1] and ss.info["backend"] == "numba" and ss.first.energy == -1.0
+
+
+# ---- item 6: library routines: scipy's expm_multiply, dimod's LP writer/reader -----------------
+def test_statevector_steps_with_scipy_expm_multiply_and_agrees_with_lanczos():
+    import dimod
+    from scipy.linalg import expm
+
+    from anneal_binn.solvers.statevector_qa import StatevectorAnnealer, apply_x_sum, expm_krylov, expm_step, x_sum_matrix
+
+    n = 4
+    diag = np.random.default_rng(1).normal(size=16)
+    H = np.diag(0.7 * diag) - 0.3 * x_sum_matrix(n).toarray()
+    v = np.random.default_rng(2).normal(size=16) + 0j
+    v /= np.linalg.norm(v)
+    np.testing.assert_allclose(expm_step(x_sum_matrix(n), diag, 0.6, 1.4, 2.5, v), expm(-2.5j * H) @ v, atol=1e-12)
+    lanczos = expm_krylov(lambda x: 0.7 * diag * x - 0.3 * apply_x_sum(x, n), v, 2.5)
+    np.testing.assert_allclose(expm_step(x_sum_matrix(n), diag, 0.6, 1.4, 2.5, v), lanczos, atol=1e-9)
+    poly = dimod.BinaryPolynomial({(0, 1): -1.0, (1, 2, 3): 0.5, (2,): 0.25}, "SPIN")
+    default = StatevectorAnnealer().sample_poly(poly, annealing_time=8.0, num_steps=60, seed=0)
+    krylov = StatevectorAnnealer().sample_poly(poly, annealing_time=8.0, num_steps=60, seed=0, method="krylov")
+    assert default.info["method"] == "expm"
+    assert default.info["ground_state_probability"] == pytest.approx(krylov.info["ground_state_probability"], abs=1e-8)
