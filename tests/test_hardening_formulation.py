@@ -294,3 +294,46 @@ def test_statevector_steps_with_scipy_expm_multiply_and_agrees_with_lanczos():
     krylov = StatevectorAnnealer().sample_poly(poly, annealing_time=8.0, num_steps=60, seed=0, method="krylov")
     assert default.info["method"] == "expm"
     assert default.info["ground_state_probability"] == pytest.approx(krylov.info["ground_state_probability"], abs=1e-8)
+
+
+def test_lp_files_are_written_and_read_by_dimod_lp_losslessly(tmp_path):
+    import dimod
+    from dimod import lp
+
+    from anneal_binn import export
+
+    # labels that collide with the written names, floats that %f-style writers would round
+    bqm = dimod.BinaryQuadraticModel({"x1": 0.1 + 2**-50, "x0": -1e-300, (1, "a"): 1 / 3},
+                                     {("x1", "x0"): 2.0 / 3, ("x0", (1, "a")): -7e-17}, 1 / 7, "BINARY")
+    text = export.dumps(bqm, "lp")
+    cqm = dimod.ConstrainedQuadraticModel()
+    cqm.set_objective(bqm.relabel_variables({"x1": "x0", "x0": "x1", (1, "a"): "x2"}, inplace=False))
+    assert text.split("\n", 4)[-1] == lp.dumps(cqm).rstrip("\n") + "\n"  # dimod's writer, after our 4 comment lines
+    back = export.loads(text, "lp")
+    assert back == bqm and back.offset == bqm.offset
+    assert all(back.get_linear(v) == b for v, b in bqm.linear.items())
+
+
+def test_lp_reader_handles_squares_and_refuses_what_a_qubo_cannot_hold():
+    import dimod
+
+    from anneal_binn import export
+
+    text = "\\ comment\nMinimize\n obj: 2 a - b + [ 4 a * b - 2 b ^ 2 ] / 2 + 3\nSubject To\nBinary\n a b c\nEnd\n"
+    assert export.loads(text, "lp") == dimod.BinaryQuadraticModel(
+        {"a": 2.0, "b": -2.0, "c": 0.0}, {("a", "b"): 2.0}, 3.0, "BINARY")  # b^2 = b for binary b
+    with pytest.raises(ValueError, match="1 constraint"):
+        export.loads("Minimize\n obj: a + b\nSubject To\n c1: a + b <= 1\nBinary\n a b\nEnd\n", "lp")
+    with pytest.raises(ValueError, match="not binary"):
+        export.loads("Minimize\n obj: a + b\nEnd\n", "lp")
+
+
+def test_coo_stays_hand_written_because_dimods_coo_rounds_biases():
+    import dimod
+    from dimod.serialization import coo
+
+    from anneal_binn import export
+
+    bqm = dimod.BinaryQuadraticModel({0: 0.1 + 2**-50, 1: 2.5e-7}, {(0, 1): 1 / 3}, 0.0, "BINARY")
+    assert coo.loads(coo.dumps(bqm, vartype_header=True)) != bqm  # '%f': 6 decimals, and no offset
+    assert export.loads(export.dumps(bqm, "coo"), "coo") == bqm
