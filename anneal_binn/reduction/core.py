@@ -276,7 +276,7 @@ def _auto(terms, n, *, seed=0, steps=None, allowed=None) -> tuple[str, _Builder]
 
 # ---- memory estimates -------------------------------------------------------------------------
 # Bytes per unit of each size feature, fitted with tracemalloc on random HUBOs (16-30 variables,
-# degrees 3-16, 2,000-8,000 terms; see tests/reduction/test_memory.py) and rounded up ~30% so the
+# degrees 3-16, 300-8,000 terms: python benchmarks/reduction_memory.py), rounded up so the
 # estimate is an upper bound on those. Python objects dominate: a heap entry of greedy_pairs is a
 # 3-tuple (~100 bytes), a term's symbol list and dict entry ~400 bytes.
 _BYTES = {
