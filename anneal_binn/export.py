@@ -11,12 +11,17 @@ format     default extension       content
 ========== ======================= =========================================================
 hubo-json  ``.hubo.json``          a :class:`dimod.BinaryPolynomial` (any degree)
 bqm-json   ``.bqm.json``           ``dimod.BinaryQuadraticModel.to_serializable()``
-coo        ``.coo``                ``i j bias`` lines (``i == j`` for linear biases)
+coo        ``.coo``                ``i j bias`` lines (``i == j`` for linear biases) [#coo]_
 qubo       ``.qubo``               qbsolv's format (``p qubo ...`` header, nodes, couplers)
 ising-json ``.ising.json``         ``{"h": ..., "J": ..., "offset": ...}`` in SPIN form
-lp         ``.lp``                 CPLEX LP, quadratic objective over binary variables
+lp         ``.lp``                 CPLEX LP by ``dimod.lp``, quadratic objective, binaries
 qiskit     ``.pauli.json``         a Qiskit ``SparsePauliOp`` (bit ``b = (1 - Z)/2``) as Pauli labels
 ========== ======================= =========================================================
+
+.. [#coo] Written here, not by ``dimod.serialization.coo``: dimod's writer prints biases with
+   ``%f`` (six decimals) and no offset, and its reader rejects exponents, so a round trip would
+   not be lossless. The LP format is dimod's own writer and reader (``dimod.lp``), which write
+   ``repr`` floats.
 
 When a QUBO is written with its :class:`~anneal_binn.reduction.Reduction`, the record is saved
 beside it as ``FILE + ".reduction.json"``, so samples read back later can be projected onto the
@@ -40,6 +45,7 @@ from pathlib import Path
 
 import dimod
 
+from anneal_binn.polynomial import variable_order
 from anneal_binn.reduction.record import Reduction, _decode, _encode
 
 FORMATS = ("hubo-json", "bqm-json", "coo", "qubo", "ising-json", "lp", "qiskit")
@@ -91,12 +97,6 @@ def format_for(path: str | Path, format: str | None = None) -> str:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def _ordered(variables) -> list:
-    from anneal_binn.reduction._terms import canonical_order
-
-    return canonical_order(variables)
-
-
 def _as(bqm: dimod.BinaryQuadraticModel, vartype) -> dimod.BinaryQuadraticModel:
     return bqm if bqm.vartype is vartype else bqm.change_vartype(vartype, inplace=False)
 
@@ -126,9 +126,7 @@ def _check_bqm(model) -> dimod.BinaryQuadraticModel:
 def _write_hubo_json(poly: dimod.BinaryPolynomial) -> str:
     if not isinstance(poly, dimod.BinaryPolynomial):
         raise TypeError(f"model: hubo-json holds a dimod.BinaryPolynomial, got {type(poly).__name__}")
-    from anneal_binn.reduction._terms import canonical_order
-
-    labels = canonical_order(poly.variables)
+    labels = variable_order(poly.variables)
     index = {v: i for i, v in enumerate(labels)}
     terms = sorted(
         ((sorted(t, key=index.__getitem__), float(c)) for t, c in poly.items()),
@@ -188,29 +186,24 @@ def _write_ising_json(bqm) -> str:
 
 
 def _write_lp(bqm) -> str:
+    """CPLEX LP by :func:`dimod.lp.dumps` (floats as ``repr``: lossless); our labels in comments.
+
+    LP names must be strings that start with a letter, so variables are written ``x0, x1, ...``
+    and a ``\\ label x<i> <json>`` comment line per variable maps them back.
+    """
+    from dimod import lp
+
     bqm = _as(bqm, dimod.BINARY)
     labels = list(bqm.variables)
     name = {v: f"x{i}" for i, v in enumerate(labels)}
-    head = ["\\ anneal-binn QUBO", f"\\ offset {_num(bqm.offset)}"]
+    cqm = dimod.ConstrainedQuadraticModel()
+    cqm.set_objective(bqm.relabel_variables(name, inplace=False))
+    head = ["\\ anneal-binn QUBO"]
     head += [f"\\ label x{i} {json.dumps(_encode(v))}" for i, v in enumerate(labels)]
-
-    def signed(b: float, what: str) -> str:
-        return f"{'-' if b < 0 else '+'} {_num(abs(b))} {what}"
-
-    pieces = [signed(b, name[v]) for v, b in bqm.linear.items()]
-    quad = [signed(2.0 * b, f"{name[u]} * {name[v]}") for (u, v), b in bqm.quadratic.items()]
-    if quad:
-        pieces += ["+ ["] + quad + ["] / 2"]
-    if bqm.offset:
-        pieces.append(f"{'-' if bqm.offset < 0 else '+'} {_num(abs(bqm.offset))}")
-    body = ["Minimize", " obj:"]
-    for k in range(0, len(pieces), 6):  # CPLEX limits LP lines to 560 characters
-        body.append("   " + " ".join(pieces[k : k + 6]))
-    body += ["Subject To", "Binary"]
-    for k in range(0, len(labels), 10):
-        body.append("   " + " ".join(name[v] for v in labels[k : k + 10]))
-    body.append("End")
-    return "\n".join(head + body) + "\n"
+    body = lp.dumps(cqm)
+    if not body.lstrip().lower().startswith("minimize"):  # dimod writes no objective section when it is empty
+        body = "Minimize\n obj: 0\n" + body
+    return "\n".join(head) + "\n" + body.rstrip("\n") + "\n"
 
 
 def to_sparse_pauli_op(bqm: dimod.BinaryQuadraticModel):
@@ -396,73 +389,37 @@ def _read_ising_json(text: str) -> dimod.BinaryQuadraticModel:
     return bqm
 
 
-_LP_TOKEN = re.compile(r"\[|\]|/|\*|[+-]|[A-Za-z_][\w.]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
 def _read_lp(text: str) -> dimod.BinaryQuadraticModel:
-    """Reads the LP subset written here: a quadratic objective over binary variables."""
+    """An LP file by :func:`dimod.lp.loads`: a quadratic objective over binary variables, no constraints."""
+    from dimod import lp
+
     lines = text.splitlines()
     names = _labels_from_header(lines, "\\")
-    joined = " ".join(ln.split("\\")[0] for ln in lines)
-    m = re.search(
-        r"(?is)\bminimi[sz]e\b(.*?)(?:\bsubject\s+to\b|\bst\b|\bs\.t\.|\bbounds\b|\bbinar(?:y|ies)\b|\bend\b)",
-        joined,
-    )
-    if not m:
-        raise ValueError("file: no 'Minimize' objective section found in the LP file")
-    obj = re.sub(r"^\s*[A-Za-z_]\w*\s*:", "", m.group(1))  # drop the objective's name
-    lab = (lambda s: names[s]) if names else (lambda s: s)
+    try:
+        cqm = lp.loads(text)
+    except Exception as exc:  # dimod's parser raises several types; name the file's problem once
+        raise ValueError(f"file: not a readable LP file ({exc})") from exc
+    if cqm.constraints:
+        raise ValueError(
+            f"file: the LP has {len(cqm.constraints)} constraint(s) ({', '.join(map(str, list(cqm.constraints)[:3]))}); "
+            "a QUBO has none -- use dimod.lp.load for a constrained model"
+        )
+    other = [v for v in cqm.variables if cqm.vartype(v) is not dimod.BINARY]
+    if other:
+        raise ValueError(
+            f"file: variable(s) {', '.join(map(str, other[:5]))} are not binary "
+            f"({cqm.vartype(other[0]).name}); a QUBO LP declares every variable under 'Binary'"
+        )
+    obj = cqm.objective
     bqm = dimod.BinaryQuadraticModel(dimod.BINARY)
-    linear: list = []  # (coefficient, [variables]) outside brackets
-    quad: list = []  # inside the current [ ... ]
-    cur = {"sign": 1.0, "coef": None, "vars": []}
-    in_quad = False
-
-    def close() -> None:
-        if cur["coef"] is not None or cur["vars"]:
-            c = cur["sign"] * (1.0 if cur["coef"] is None else cur["coef"])
-            (quad if in_quad else linear).append((c, cur["vars"]))
-        cur.update(sign=1.0, coef=None, vars=[])
-
-    toks = _LP_TOKEN.findall(obj)
-    k = 0
-    while k < len(toks):
-        t = toks[k]
-        if t in ("+", "-"):
-            close()
-            cur["sign"] = -1.0 if t == "-" else 1.0
-        elif t == "[":
-            close()
-            in_quad = True
-        elif t == "]":
-            close()
-            div = 1.0
-            if k + 2 < len(toks) and toks[k + 1] == "/":
-                div = float(toks[k + 2])
-                k += 2
-            linear.extend((c / div, vs) for c, vs in quad)
-            quad.clear()
-            in_quad = False
-        elif t == "*":  # LP's product sign between a coefficient and its variables carries no data
-            k += 1
-            continue
-        elif t[0].isdigit() or t[0] == ".":
-            cur["coef"] = float(t)
-        else:
-            cur["vars"].append(t)
-        k += 1
-    close()
-    for c, vs in linear:
-        if not vs:
-            bqm.offset += c
-        elif len(vs) == 1 or vs[0] == vs[1]:
-            bqm.add_linear(lab(vs[0]), c)
-        else:
-            bqm.add_quadratic(lab(vs[0]), lab(vs[1]), c)
-    mb = re.search(r"(?is)\bbinar(?:y|ies)\b(.*?)(?:\bend\b|$)", joined)
-    if mb:  # declared binaries with no objective term are still variables
-        for v in mb.group(1).split():
-            bqm.add_variable(lab(v))
+    lab = (lambda s: names.get(s, s)) if names else (lambda s: s)
+    for v in obj.variables:
+        bqm.add_linear(lab(v), float(obj.get_linear(v)))
+    for u, v, bias in obj.iter_quadratic():
+        bqm.add_quadratic(lab(u), lab(v), float(bias))
+    bqm.offset = float(obj.offset)
+    for v in cqm.variables:  # declared binaries with no objective term are still variables
+        bqm.add_variable(lab(v))
     return bqm
 
 

@@ -1,4 +1,4 @@
-"""Canonical integer form of a HUBO, and a vectorized evaluator.
+"""Canonical integer form of a HUBO.
 
 Private to :mod:`anneal_binn.reduction`. Every ordering decision made by the reducers is taken on
 these integer ids, so the output never depends on ``PYTHONHASHSEED`` or on the order in which a
@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Sequence
 
 import dimod
 import numpy as np
 
+from anneal_binn.polynomial import variable_order
+
 Term = tuple[int, ...]
-
-
-def canonical_order(labels: Iterable[Hashable]) -> list:
-    """Sort labels deterministically: natural order when comparable, else by (type name, repr)."""
-    labels = list(labels)
-    try:
-        return sorted(labels)
-    except TypeError:
-        return sorted(labels, key=lambda v: (type(v).__name__, repr(v)))
 
 
 def to_int_terms(poly: dimod.BinaryPolynomial) -> tuple[list, dict[Term, float], float]:
@@ -35,7 +27,7 @@ def to_int_terms(poly: dimod.BinaryPolynomial) -> tuple[list, dict[Term, float],
             f"hubo: expected a dimod.BinaryPolynomial, got {type(poly).__name__}; "
             "build one with dimod.BinaryPolynomial(terms, 'BINARY')"
         )
-    labels = canonical_order(poly.variables)
+    labels = variable_order(poly.variables)  # the package's one order
     index = {v: i for i, v in enumerate(labels)}
     parts: dict[Term, list[float]] = {}
     spin = poly.vartype is dimod.SPIN
@@ -68,30 +60,3 @@ def to_int_terms(poly: dimod.BinaryPolynomial) -> tuple[list, dict[Term, float],
         else:
             offset = c
     return labels, dict(sorted(terms.items())), offset
-
-
-def evaluate_terms(terms: Sequence[tuple[Term, float]], offset: float, X: np.ndarray) -> np.ndarray:
-    """Energies of ``sum c * prod(X[:, t])`` for every row of the 0/1 matrix ``X``.
-
-    Terms are grouped by degree so each group is one fancy-index, one product and one dot product.
-
-    Examples:
-        >>> import numpy as np
-        >>> evaluate_terms([((0, 1), 2.0), ((2,), -1.0)], 0.5, np.array([[1, 1, 1], [1, 0, 1]]))
-        array([ 1.5, -0.5])
-    """
-    X = np.asarray(X)
-    out = np.full(X.shape[0], float(offset))
-    by_degree: dict[int, tuple[list, list]] = {}
-    for t, c in terms:
-        idx, coef = by_degree.setdefault(len(t), ([], []))
-        idx.append(t)
-        coef.append(c)
-    Xb = X.astype(bool, copy=False)
-    for d, (idx, coef) in sorted(by_degree.items()):
-        cols = np.asarray(idx, dtype=np.intp)  # (T, d)
-        prod = Xb[:, cols[:, 0]]
-        for k in range(1, d):
-            prod = prod & Xb[:, cols[:, k]]
-        out += prod.astype(np.float64) @ np.asarray(coef, dtype=np.float64)
-    return out

@@ -28,10 +28,15 @@ smallest that keep the reduction exact (the tests lower them and find a broken g
 """
 from __future__ import annotations
 
+import math
+import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 
 import dimod
 import numpy as np
+
+from anneal_binn.memory import MemoryBudgetWarning, check_memory, fits, human, memory_budget
 
 from anneal_binn.reduction._terms import Term, to_int_terms
 from anneal_binn.reduction.cover import cover_lower_bound, gadget_cost, greedy_pairs, optimized_cover, prune_leaves
@@ -235,22 +240,190 @@ _BUILDERS = {
 }
 
 
-def _auto(terms, n, *, seed=0, steps=None) -> tuple[str, _Builder]:
-    """Every method, cheapest first by :func:`_cost`; the pair-cover search is skipped when its
-    lower bound already exceeds a built candidate's ancillas (dense high-degree HUBOs, where it
-    took minutes to lose)."""
-    high = {t: c for t, c in terms.items() if len(t) >= 3}
-    greedy = greedy_pairs(high, n)  # shared by substitution and hybrid
-    built = [
-        ("hybrid", _hybrid(terms, n, greedy=greedy)),
-        ("substitution", _substitution(terms, n, greedy=greedy)),
-        ("ishikawa", _ishikawa(terms, n)),
-        ("freedman-drineas", _freedman_drineas(terms, n)),
-    ]
-    fewest = min(len(b.anc) for _, b in built)
-    if cover_lower_bound(terms) <= fewest:
-        built.insert(1, ("cover", _cover(terms, n, seed=seed, steps=steps)))
-    return min(built, key=lambda nb: _cost(nb[1]))
+_AUTO_ORDER = ("hybrid", "cover", "substitution", "ishikawa", "freedman-drineas")  # preference on ties
+
+
+def _auto(terms, n, *, seed=0, steps=None, allowed=None) -> tuple[str, _Builder]:
+    """Every method in ``allowed`` (default all), cheapest by :func:`_cost`; the pair-cover search
+    is skipped when its lower bound already exceeds a built candidate's ancillas (dense high-degree
+    HUBOs, where it took minutes to lose). Only the best candidate so far is kept, so the peak
+    memory is that of two builders, not of all five."""
+    allowed = set(_AUTO_ORDER) if allowed is None else set(allowed)
+    rank = {m: i for i, m in enumerate(_AUTO_ORDER)}
+    best: list = []
+    fewest = math.inf
+
+    def consider(name: str, b: _Builder) -> None:
+        nonlocal fewest
+        fewest = min(fewest, len(b.anc)) if name != "cover" else fewest
+        if not best or (_cost(b), rank[name]) < (_cost(best[1]), rank[best[0]]):
+            best[:] = [name, b]
+
+    if allowed & {"hybrid", "substitution"}:
+        high = {t: c for t, c in terms.items() if len(t) >= 3}
+        greedy = greedy_pairs(high, n)  # shared by substitution and hybrid
+        for name, build in (("hybrid", _hybrid), ("substitution", _substitution)):
+            if name in allowed:
+                consider(name, build(terms, n, greedy=greedy))
+        del greedy, high
+    for name, build in (("ishikawa", _ishikawa), ("freedman-drineas", _freedman_drineas)):
+        if name in allowed:
+            consider(name, build(terms, n))
+    if "cover" in allowed and cover_lower_bound(terms) <= fewest:
+        consider("cover", _cover(terms, n, seed=seed, steps=steps))
+    return best[0], best[1]
+
+
+# ---- memory estimates -------------------------------------------------------------------------
+# Bytes per unit of each size feature, fitted with tracemalloc on random HUBOs (16-30 variables,
+# degrees 3-16, 300-8,000 terms: python benchmarks/reduction_memory.py), rounded up so the
+# estimate is an upper bound on those. Python objects dominate: a heap entry of greedy_pairs is a
+# 3-tuple (~100 bytes), a term's symbol list and dict entry ~400 bytes.
+_BYTES = {
+    "term": 450.0,  # integer form: key tuple, dict entry, coefficient
+    "degree": 8.0,  # per variable of a term, in its key tuple
+    "spin_part": 80.0,  # SPIN -> BINARY expansion: one float per subset of each term
+    "greedy_push": 150.0,  # greedy_pairs: heap entries and holder sets, per pair a term ever offers
+    "build": 250.0,  # a substitution/cover builder, per variable occurrence
+    "matching": 320.0,  # optimized_cover: one candidate matching of one term
+    "cover_term": 400.0,  # optimized_cover: per term bookkeeping
+    "ishikawa": 200.0,  # per variable occurrence
+    "ishikawa_pair": 60.0,  # per pair of a positive term (its quadratic part)
+    "fd": 550.0,  # freedman-drineas, per variable occurrence
+    "record": 300.0,  # the Reduction record and the BQM, per quadratic entry
+}
+_MATCHINGS = {3: 3, 4: 9, 5: 25, 6: 75, 7: 231, 8: 763}  # non-empty matchings of K_d
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Size features of a HUBO that the memory of each reduction grows with.
+
+    Attributes:
+        variables, terms, max_degree: of the HUBO (in BINARY form; for SPIN input, scaled up to
+            the number of BINARY terms its expansion can have).
+        degree_sum: sum of the term degrees.
+        pairs: sum over terms of degree >= 3 of C(d, 2).
+        pushes: sum over terms of degree >= 3 of C(d+1, 3) - 1, the pairs a term offers over the
+            whole greedy substitution (its degree falls by one per substitution).
+        matchings: candidate matchings the cover search enumerates.
+        spin_parts: sum over SPIN terms of 2^d (0 for BINARY input).
+    """
+
+    variables: int
+    terms: int
+    max_degree: int
+    degree_sum: float
+    pairs: float
+    pushes: float
+    matchings: float
+    spin_parts: float
+
+    @classmethod
+    def of(cls, hubo: dimod.BinaryPolynomial) -> "Footprint":
+        """Measure ``hubo`` in O(terms), allocating nothing per term.
+
+        Examples:
+            >>> Footprint.of(dimod.BinaryPolynomial({(0, 1, 2): 1.0, (0,): 2.0}, "BINARY")).pushes
+            3.0
+        """
+        spin = hubo.vartype is dimod.SPIN
+        d = np.fromiter((len(t) for t in hubo.keys()), dtype=np.int64, count=len(hubo))
+        negative = np.fromiter((b < 0 for b in hubo.values()), dtype=bool, count=len(hubo))
+        df = d.astype(np.float64)
+        high = d >= 3
+        T = int(d.size)
+        D = float(df.sum())
+        dmax = int(d.max()) if T else 0
+        P2 = float((df * (df - 1) / 2)[high].sum())
+        P3 = float(((df + 1) * df * (df - 1) / 6 - 1)[high].sum())
+        # the cover cannot help negative terms above degree 4 (cover._cover_cannot_help); a SPIN
+        # term's BINARY signs are unknown here, so it counts either way
+        table = np.zeros(max(dmax, 8) + 1)
+        table[list(_MATCHINGS)] = list(_MATCHINGS.values())
+        helped = spin | ~negative | (d <= 4)
+        M = float(table[d][helped].sum())
+        S = float(np.exp2(df).sum()) if spin else 0.0
+        n = len(hubo.variables)
+        scale = max(1.0, min(S, 2.0**n) / T) if spin and T else 1.0
+        return cls(n, int(T * scale), dmax, D * scale, P2 * scale, P3 * scale, M * scale, S)
+
+    def describe(self) -> str:
+        return f"{self.terms:,} terms of degree up to {self.max_degree} over {self.variables} variables"
+
+
+def _estimate_parts(fp: Footprint, method: str) -> tuple[float, float, float, float]:
+    """Bytes of (integer form, ``method``'s transient peak, the builder it keeps, its record)."""
+    B = _BYTES
+    base = B["term"] * fp.terms + B["degree"] * fp.degree_sum + B["spin_part"] * fp.spin_parts
+    build = B["build"] * fp.degree_sum
+    gadgets = B["ishikawa_pair"] * fp.pairs  # positive terms finished by Ishikawa: all their pairs
+    record = B["record"] * (fp.degree_sum + fp.pairs)
+    if method in ("substitution", "hybrid"):  # every term ends with at most two symbols
+        return base, B["greedy_push"] * fp.pushes, build, B["record"] * (fp.terms + fp.degree_sum / 2)
+    if method == "cover":
+        return base, B["matching"] * fp.matchings + B["cover_term"] * fp.terms, build + gadgets, record
+    if method == "ishikawa":
+        return base, 0.0, B["ishikawa"] * fp.degree_sum + gadgets, record
+    return base, 0.0, B["fd"] * fp.degree_sum, B["record"] * fp.degree_sum
+
+
+def estimate_memory(fp: Footprint, method: str, allowed=None) -> float:
+    """Peak bytes :func:`reduce` would allocate for a HUBO of footprint ``fp``.
+
+    The integer form of the HUBO stays alive throughout; on top of it either the method's
+    transient search (greedy heap, cover matchings) or the builder it produces plus the record
+    built from it. ``"auto"`` (restricted to ``allowed``) may also hold the best candidate so far.
+
+    Examples:
+        >>> fp = Footprint.of(dimod.BinaryPolynomial({tuple(range(21)): 1.0}, "BINARY"))
+        >>> estimate_memory(fp, "freedman-drineas") < estimate_memory(fp, "substitution")
+        True
+    """
+    if method != "auto":
+        base, transient, kept, record = _estimate_parts(fp, method)
+        return base + max(transient, kept + record)
+    parts = [_estimate_parts(fp, m) for m in (allowed or _AUTO_ORDER)]
+    held = max(p[2] for p in parts)
+    return parts[0][0] + held + max(max(p[1] for p in parts), held + max(p[3] for p in parts))
+
+
+_ADVICE = ("truncate the HUBO (to_hubo(max_degree=..., threshold=...), or a larger rtol) "
+           "or use a direct HUBO solver (hubo-sa)")
+
+
+def _plan_memory(fp: Footprint, method: str):
+    """The methods ``"auto"`` may build within the memory budget (None: all), or refuse.
+
+    Explicit methods are refused when they do not fit. ``"auto"`` first drops the pair-cover
+    search, then every method that does not fit alone, with a :class:`MemoryBudgetWarning`
+    saying so; it is refused when no method fits.
+    """
+    if method != "auto":
+        check_memory(estimate_memory(fp, method), f"reducing {fp.describe()} (method {method!r})", _ADVICE)
+        return None
+    if fits(estimate_memory(fp, "auto")):
+        return None
+    solo = {m: estimate_memory(fp, m) for m in _AUTO_ORDER}
+    allowed = [m for m in _AUTO_ORDER if m != "cover"]
+    if not fits(estimate_memory(fp, "auto", allowed)):
+        allowed = [m for m in allowed if fits(solo[m])]
+        while allowed and not fits(estimate_memory(fp, "auto", allowed)):
+            allowed.remove(max(allowed, key=solo.__getitem__))
+    if not allowed:
+        cheapest = min(solo, key=solo.__getitem__)
+        check_memory(solo[cheapest], f"reducing {fp.describe()} (method 'auto', even its cheapest "
+                     f"method {cheapest!r})", _ADVICE)
+    skipped = [m for m in _AUTO_ORDER if m not in allowed]
+    warnings.warn(
+        f"reduce(method='auto'): skipped {', '.join(skipped)} for {fp.describe()}: "
+        + "; ".join(f"{m} needs ~{human(solo[m])}" for m in skipped)
+        + f", and all together ~{human(estimate_memory(fp, 'auto'))}, over the memory budget of "
+        f"{human(memory_budget())} (ANNEAL_BINN_MEMORY_LIMIT)",
+        MemoryBudgetWarning,
+        stacklevel=3,
+    )
+    return allowed
 
 
 def _cost(b: _Builder) -> tuple:
@@ -289,6 +462,11 @@ def reduce(
     Returns:
         ``(bqm, reduction)``: the QUBO (same vartype as ``hubo``) and its :class:`Reduction`.
 
+    Raises:
+        TooLargeError: before allocating, when the estimated memory (:func:`estimate_memory`)
+            exceeds :func:`anneal_binn.memory.memory_budget`. ``"auto"`` first leaves out the
+            methods that do not fit, with a :class:`~anneal_binn.memory.MemoryBudgetWarning`.
+
     Examples:
         >>> import dimod, anneal_binn as ab
         >>> hubo = dimod.BinaryPolynomial({(0, 1, 2): -2.0, (0, 1, 3): 1.0, (2,): 0.5}, "BINARY")
@@ -302,6 +480,9 @@ def reduce(
         raise ValueError(f"method: unknown reduction method {method!r}; choose one of {', '.join(METHODS)}")
     if not isinstance(ancilla_prefix, str) or not ancilla_prefix:
         raise TypeError("ancilla_prefix: must be a non-empty string")
+    if not isinstance(hubo, dimod.BinaryPolynomial):
+        to_int_terms(hubo)  # raises the TypeError naming what to pass
+    allowed = _plan_memory(Footprint.of(hubo), method)  # before any per-term allocation
     labels, terms, offset = to_int_terms(hubo)
     n = len(labels)
     clash = sorted(str(v) for v in labels if isinstance(v, str) and v.startswith(ancilla_prefix))
@@ -310,7 +491,7 @@ def reduce(
             f"ancilla_prefix: {ancilla_prefix!r} clashes with variable(s) {clash[:3]}; pass another ancilla_prefix"
         )
     if method == "auto":
-        chosen, b = _auto(terms, n, seed=seed, steps=steps)
+        chosen, b = _auto(terms, n, seed=seed, steps=steps, allowed=allowed)
     else:
         chosen, b = method, _BUILDERS[method](terms, n, seed=seed, steps=steps)
     b.offset += offset

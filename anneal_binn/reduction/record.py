@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import dimod
 import numpy as np
 
-from anneal_binn.reduction._terms import evaluate_terms
+from anneal_binn.memory import MemoryBudgetWarning, check_memory, fits, human
+from anneal_binn.polynomial import EVAL_CHUNK_BYTES, CompiledPolynomial
 
 GADGETS = ("substitution", "freedman-drineas", "ishikawa")
 
@@ -169,9 +171,12 @@ class Reduction:
         return {v: i for i, v in enumerate(labels)}
 
     @functools.cached_property
-    def _int_hubo(self) -> list:
+    def _compiled_hubo(self) -> CompiledPolynomial:
+        """The BINARY HUBO over :attr:`variables`, compiled once for every evaluation."""
         idx = self._index
-        return [(tuple(idx[v] for v in t), c) for t, c in self.hubo]
+        return CompiledPolynomial.from_terms(
+            [(tuple(idx[v] for v in t), c) for t, c in self.hubo], self.hubo_offset, self.variables
+        )
 
     def _to_binary(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X)
@@ -237,7 +242,7 @@ class Reduction:
     def hubo_energies(self, X: np.ndarray) -> np.ndarray:
         """True HUBO energies of rows of ``X`` (columns ordered like :attr:`variables`)."""
         B = self._to_binary(np.atleast_2d(np.asarray(X)))
-        return evaluate_terms(self._int_hubo, self.hubo_offset, B)
+        return self._compiled_hubo.energies(B)
 
     def _broken(self, F: np.ndarray) -> np.ndarray:
         """Per row of a full binary assignment: how many ancillas sit at a non-optimal value."""
@@ -310,11 +315,35 @@ class Reduction:
         Otherwise every assignment (``n <= max_exhaustive``) or ``num_samples`` random ones are
         checked: the energy at :meth:`expand` must equal the HUBO, and greedy descents over the
         ancillas, from there and from random ancilla values, must not go lower (``exact=False``).
+
+        Memory is estimated first: when the exact check would exceed the budget
+        (:func:`anneal_binn.memory.memory_budget`) the sampled one is used instead, with a
+        :class:`~anneal_binn.memory.MemoryBudgetWarning`; when that does not fit either,
+        :class:`~anneal_binn.errors.TooLargeError` is raised before allocating.
         """
         import scipy.sparse as sp
 
         n = len(self.variables)
         m = len(self.ancillas)
+        q = len(self.quadratic)
+        sparse_bytes = 24.0 * 4 * q + 16.0 * (n + m)  # J, its upper triangle and the COO lists
+        # the exact path: per original assignment its best energy, bits and true energy, plus
+        # one block of (n + enumerated ancillas) columns and the dense couplings among them
+        exact_bytes = sparse_bytes + 2**n * (16.0 + n) + 8.0 * (1 << 22) * 4 + 8.0 * max_bits * (n + m) \
+            + EVAL_CHUNK_BYTES
+        checked = 2**n if n <= max_exhaustive else num_samples
+        sampled_bytes = sparse_bytes + checked * n + 2048 * 8.0 * (n + m) * 8 + EVAL_CHUNK_BYTES
+        what = f"verifying a reduction of {n} variables, {m:,} ancillas and {q:,} couplings"
+        if n <= max_bits and not fits(exact_bytes):
+            check_memory(sampled_bytes, what, "pass num_samples=/max_exhaustive= to check fewer assignments, "
+                         "or check sampled states with Reduction.project")
+            warnings.warn(f"{what}: the exact check would need ~{human(exact_bytes)}, over the memory budget "
+                          f"(ANNEAL_BINN_MEMORY_LIMIT); checking {checked:,} assignments by greedy descent instead",
+                          MemoryBudgetWarning, stacklevel=2)
+            max_bits = -1  # take the sampled path below
+        elif n > max_bits:
+            check_memory(sampled_bytes, what, "pass num_samples=/max_exhaustive= to check fewer assignments, "
+                         "or check sampled states with Reduction.project")
         idx = self._index
         h = np.zeros(n + m)
         rows, cols_, vals = [], [], []
@@ -356,7 +385,7 @@ class Reduction:
                     en += np.minimum(0.0, Z @ JF + hF).sum(axis=1)
                 np.minimum.at(best, k & (2**n - 1), en)
             xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
-            true = evaluate_terms(self._int_hubo, self.hubo_offset, xs)
+            true = self._compiled_hubo.energies(xs)
             err = float(np.max(np.abs(best - true)))
             return Verification(err <= tol, True, 2**n, err)
 
@@ -369,7 +398,7 @@ class Reduction:
         for s in range(0, len(B), 2048):
             Bc = B[s : s + 2048]
             F = self._expand_binary(Bc).astype(np.float64)
-            true = evaluate_terms(self._int_hubo, self.hubo_offset, Bc)
+            true = self._compiled_hubo.energies(Bc)
             at = self._dense_energy(F, h, Ju)
             err = max(err, float(np.max(np.abs(at - true))))
             rand = np.concatenate([F[:, :n], rng.integers(0, 2, size=(len(F), m))], axis=1).astype(np.float64)

@@ -6,25 +6,23 @@ orders variables, draws seeds and compiles a HUBO the same way.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any, Hashable, Iterable
 
 import dimod
 import numpy as np
 from dimod.exceptions import SamplerUnknownArgWarning
 
+# the one compiled evaluator lives in anneal_binn.polynomial; re-exported for the adapters
+from anneal_binn.polynomial import CompiledPolynomial, variable_order  # noqa: F401
+
 
 def ordered_variables(variables: Iterable[Hashable]) -> list:
-    """The variables in the package's canonical order (ints ascending, then other labels by str).
+    """The variables in the package's one order (:func:`anneal_binn.polynomial.variable_order`).
 
     Sorting makes results independent of how a model was built (and of ``PYTHONHASHSEED``), and
     matches the exact solver and the dense transforms (bit i of an index = variable i).
     """
-    from anneal_binn.polynomial import _sort_key
-
-    # type name and repr break ties between distinct labels that print alike (the tuple ('a',)
-    # and the string "('a',)"), so the order never depends on set iteration order
-    return sorted(variables, key=lambda v: (_sort_key(v), type(v).__name__, repr(v)))
+    return variable_order(variables)
 
 
 def drop_unknown_kwargs(sampler: Any, kwargs: dict, stacklevel: int = 3) -> dict:
@@ -98,79 +96,6 @@ class PolyAnnealerBase(dimod.PolySampler, dimod.Sampler):
     def sample(self, bqm: dimod.BinaryQuadraticModel, **kwargs: Any) -> dimod.SampleSet:
         """Anneal a BQM (treated as a degree-2 polynomial)."""
         return self.sample_poly(as_polynomial(bqm), **kwargs)
-
-
-@dataclass(frozen=True)
-class CompiledPolynomial:
-    """A HUBO in flat arrays, the form the annealing kernels work on.
-
-    Attributes:
-        variables: original labels; column ``j`` of a sample array is ``variables[j]``.
-        spin: True for a SPIN polynomial (values -1/+1), False for BINARY (0/1).
-        offset: the constant term.
-        coef: (T,) float64 bias of each non-constant term.
-        term_ptr: (T+1,) int64; term ``t`` holds ``term_vars[term_ptr[t]:term_ptr[t+1]]``.
-        term_vars: flat int32 variable indices of every term.
-        var_ptr: (n+1,) int64; variable ``i`` is in terms ``var_terms[var_ptr[i]:var_ptr[i+1]]``.
-        var_terms: flat int32 term indices (the term adjacency used for local-field updates).
-    """
-
-    variables: tuple
-    spin: bool
-    offset: float
-    coef: np.ndarray
-    term_ptr: np.ndarray
-    term_vars: np.ndarray
-    var_ptr: np.ndarray
-    var_terms: np.ndarray
-
-    @property
-    def num_variables(self) -> int:
-        return len(self.variables)
-
-    @property
-    def num_terms(self) -> int:
-        return len(self.coef)
-
-    @classmethod
-    def from_polynomial(cls, poly: dimod.BinaryPolynomial) -> "CompiledPolynomial":
-        variables = ordered_variables(poly.variables)
-        index = {v: i for i, v in enumerate(variables)}
-        offset = 0.0
-        terms: list[tuple[tuple[int, ...], float]] = []
-        for term, bias in poly.items():
-            if not term:
-                offset += float(bias)
-                continue
-            if bias == 0:
-                continue
-            terms.append((tuple(sorted(index[v] for v in term)), float(bias)))
-        terms.sort()  # deterministic term order, independent of construction order
-        n = len(variables)
-        coef = np.array([b for _, b in terms], dtype=np.float64)
-        sizes = np.array([len(t) for t, _ in terms], dtype=np.int64)
-        term_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=term_ptr[1:])
-        term_vars = np.fromiter((v for t, _ in terms for v in t), dtype=np.int32, count=int(sizes.sum()))
-        term_ids = np.repeat(np.arange(len(terms), dtype=np.int32), sizes)
-        order = np.argsort(term_vars, kind="stable")
-        var_terms = term_ids[order].astype(np.int32)
-        counts = np.bincount(term_vars, minlength=n) if n else np.zeros(0, dtype=np.int64)
-        var_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=var_ptr[1:])
-        return cls(tuple(variables), poly.vartype is dimod.SPIN, offset, coef, term_ptr, term_vars, var_ptr, var_terms)
-
-    def energies(self, samples: np.ndarray) -> np.ndarray:
-        """Energy of each row of ``samples`` (S, n) in this polynomial's vartype, vectorized."""
-        samples = np.asarray(samples)
-        out = np.full(samples.shape[0], self.offset, dtype=np.float64)
-        if not self.num_terms:
-            return out
-        cols = samples[:, self.term_vars].astype(np.float64)
-        # product within each term via log-free segmented reduction
-        prods = np.multiply.reduceat(cols, self.term_ptr[:-1], axis=1)
-        out += prods @ self.coef
-        return out
 
 
 def sampleset(samples: np.ndarray, energies: np.ndarray, variables, vartype, info: dict | None = None,

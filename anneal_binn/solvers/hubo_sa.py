@@ -25,7 +25,8 @@ from typing import Any
 import dimod
 import numpy as np
 
-from anneal_binn.solvers._common import CompiledPolynomial, as_polynomial, check_num_reads, make_rng, sampleset
+from anneal_binn.polynomial import CompiledPolynomial
+from anneal_binn.solvers._common import as_polynomial, check_num_reads, make_rng, sampleset
 
 
 def sampled_deltas(cp: CompiledPolynomial, num_states: int = 16) -> np.ndarray:
@@ -146,11 +147,9 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
             raise ValueError(f"backend: must be 'auto', 'numba' or 'numpy', got {backend!r}")
         self.backend = backend
         self.defaults = {"num_sweeps": num_sweeps, **defaults}
-        if backend != "numpy" and _numba_available():
-            # load (or compile) the kernels now, so the first sample_poly's timing is annealing only
-            from anneal_binn.solvers import _hubo_sa_numba
-
-            _hubo_sa_numba.warm_up()
+        # the numba kernels are compiled (or loaded from numba's cache) on the first numba
+        # sample_poly, not here: building a sampler -- the registry does for every listing --
+        # must not cost seconds nor need numba at all
         self._properties = {"backend": backend}
         self._parameters = {
             "num_reads": [], "num_sweeps": [], "beta_range": [], "beta_schedule_type": [],
@@ -227,6 +226,9 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
             require("numba", "fast")
             from anneal_binn.solvers import _hubo_sa_numba
 
+            t_compile = time.perf_counter()
+            _hubo_sa_numba.warm_up()  # first use compiles; kept out of the anneal timing below
+            t0 += time.perf_counter() - t_compile
             seeds = rng.integers(1, 2**63 - 1, size=num_reads, dtype=np.int64).astype(np.uint64)
             _hubo_sa_numba.anneal(states, cp.spin, cp.coef, cp.term_ptr, cp.term_vars, cp.var_ptr,
                                   cp.var_terms, betas, seeds)
