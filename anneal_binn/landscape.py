@@ -38,12 +38,18 @@ def _units(net) -> int:
 def check_size(num_variables: int, num_samples: int, limit: int = DEFAULT_LIMIT) -> None:
     """Refuse an exact landscape beyond ``limit`` variables, saying what it would need."""
     if num_variables > limit:
-        mem = 8 * 2**num_variables
-        secs = 2**num_variables * max(num_samples, 1) / ASSUMED_RATE
+        import math
+
+        # in logarithms: at widths of millions 2^N overflows a float
+        log2_mem = num_variables + 3 - 30  # GiB
+        log10_secs = num_variables * math.log10(2) + math.log10(max(num_samples, 1)) - math.log10(ASSUMED_RATE)
+        count = f"{2**num_variables:,}" if num_variables <= 64 else f"about 10^{num_variables * math.log10(2):,.0f}"
+        mem = f"{2.0**log2_mem:,.1f} GiB" if log2_mem < 40 else f"2^{log2_mem:,} GiB"
+        secs = f"{10**log10_secs:,.0f} s" if log10_secs < 15 else f"10^{log10_secs:,.0f} s"
         raise TooLargeError(
             f"the exact landscape of N = {num_variables} variables has 2^{num_variables} = "
-            f"{2**num_variables:,} configurations: it needs {mem / 2**30:,.1f} GiB to store and about "
-            f"{secs:,.0f} s to compute over {num_samples} samples (at {ASSUMED_RATE:.0e} configurations·samples/s). "
+            f"{count} configurations: it needs {mem} to store and about "
+            f"{secs} to compute over {num_samples} samples (at {ASSUMED_RATE:.0e} configurations·samples/s). "
             f"The limit is N <= {limit}; raise it with limit=..., or use to_hubo(method='symbolic'/'auxiliary') "
             f"and a heuristic solver."
         )

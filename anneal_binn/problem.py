@@ -183,9 +183,14 @@ class Problem:
         return _landscape.walsh_spectrum(self.landscape())
 
     # -- formulations ---------------------------------------------------------------------
-    def fourier(self, max_degree: int | None = None, threshold: float | None = None, vartype="BINARY"):
-        """Truncated Fourier HUBO and its :class:`~anneal_binn.landscape.Truncation` report."""
-        return _landscape.truncate(self.landscape(), max_degree, threshold, vartype)
+    def fourier(self, max_degree: int | None = None, threshold: float | None = None, vartype="BINARY",
+                rtol: float = _landscape.DEFAULT_RTOL):
+        """Truncated Fourier HUBO and its :class:`~anneal_binn.landscape.Truncation` report.
+
+        ``rtol`` drops round-off terms whose magnitudes add up to at most ``rtol * max|L|`` (the
+        report bounds the error it causes); ``rtol=0`` keeps every term.
+        """
+        return _landscape.truncate(self.landscape(), max_degree, threshold, vartype, rtol=rtol)
 
     def to_hubo(self, method: str = "fourier", vartype="BINARY", **options) -> dimod.BinaryPolynomial:
         """The training loss as a higher-order binary polynomial over variables 0..N-1.
@@ -197,12 +202,14 @@ class Problem:
             **options: for fourier, ``max_degree`` and/or ``threshold`` truncate it.
         """
         if method == "fourier":
-            unknown = set(options) - {"max_degree", "threshold"}
+            unknown = set(options) - {"max_degree", "threshold", "rtol"}
             if unknown:
-                raise UsageError("hubo", f"unknown options {sorted(unknown)} for method 'fourier'; use max_degree, threshold")
+                raise UsageError("hubo", f"unknown options {sorted(unknown)} for method 'fourier'; use max_degree, "
+                                         f"threshold, rtol")
+            rtol = options.get("rtol", _landscape.DEFAULT_RTOL)
             if options.get("max_degree") is None and options.get("threshold") is None:
-                return _landscape.hubo_from_landscape(self.landscape(), vartype)
-            return self.fourier(options.get("max_degree"), options.get("threshold"), vartype)[0]
+                return _landscape.hubo_from_landscape(self.landscape(), vartype, rtol=rtol)
+            return self.fourier(options.get("max_degree"), options.get("threshold"), vartype, rtol=rtol)[0]
         if method not in HUBO_METHODS:
             raise UsageError("hubo.method", f"unknown HUBO method {method!r}; choose fourier or {', '.join(sorted(HUBO_METHODS))}")
         module_name, func = HUBO_METHODS[method].split(":")

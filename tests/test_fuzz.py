@@ -150,3 +150,13 @@ def test_unknown_run_solver_in_a_spec_is_refused_at_load():
     with pytest.raises(ab.SpecError, match="run.hubo.method"):
         ab.spec_from_dict({"data": {"source": "fawaz"}, "model": {"hidden": [{"width": 2}]},
                            "run": {"hubo": {"method": "magic"}}})
+
+
+def test_landscape_size_check_states_the_size_of_any_n():
+    """At N in the thousands 2^N overflowed a float inside the check itself (OverflowError)."""
+    from anneal_binn.landscape import check_size
+
+    with pytest.raises(ab.TooLargeError, match=r"2\^1000 = about 10\^301 configurations"):
+        check_size(1000, 100)
+    with pytest.raises(ab.TooLargeError, match=r"1\.0 GiB"):
+        check_size(27, 100)

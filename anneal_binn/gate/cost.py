@@ -25,10 +25,9 @@ def polynomial_variables(poly) -> list:
     if all(isinstance(v, (int, np.integer)) for v in labels):
         n = (max(labels) + 1) if labels else 0
         return list(range(n))
-    try:
-        return sorted(labels)
-    except TypeError:
-        return sorted(labels, key=repr)
+    from anneal_binn.polynomial import variable_order
+
+    return variable_order(labels)
 
 
 def cost_vector(poly, num_variables: int | None = None, variables=None) -> np.ndarray:
