@@ -63,6 +63,9 @@ register("qpu", "qpu:QPUSampler", "bqm", "qpu", "D-Wave QPU with a cached embedd
 register("hybrid", "qpu:HybridSampler", "bqm", "qpu", "D-Wave Leap hybrid BQM solver")
 register("hypernet", "hypernet:HypernetSampler", "hubo", "gate", "quantum hypernetwork circuit trained by adjoint L-BFGS (statevector) or SPSA/QN-SPSA (Aer MPS), then sampled")
 register("grover", "grover:GroverSampler", "hubo", "", "amplitude amplification of the landscape state (fixed k, optimal k or BBHT), exact marked-subspace simulation")
+register("loss-sa", "loss_anneal:LossSimulatedAnnealing", "problem", "", "simulated annealing of the BiNN's own loss (or hinge), compiled incremental bit flips")
+register("loss-sqa", "loss_anneal:LossQuantumAnnealing", "problem", "", "path-integral simulated quantum annealing of the BiNN's own loss (or hinge)")
+register("loss-replicated", "loss_anneal:LossReplicatedAnnealing", "problem", "", "replicated (robust-ensemble) annealing of the BiNN's own loss (or hinge)")
 
 
 def available() -> list[str]:

@@ -69,9 +69,11 @@ def _loss_at(st, dy, c, p):
      nidx, aidx, naidx, wcidx, nwcidx, loss, mode, hnorm) = st
     o = nin.shape[0] - 1
     K = nout[o]
-    if mode == 1:
+    if mode == 1:  # hinge on the output pre-activation; a tie on label -1 is an error (sign(0) = +1)
         d = y[p] * z[c, o, 0, p]
-        return -d / hnorm if d < 0.0 else 0.0
+        if d < 0.0:
+            return -d / hnorm
+        return 1.0 / hnorm if (d == 0.0 and y[p] < 0) else 0.0
     if loss == BCE:
         zz = z[c, o, 0, p]
         return max(zz, 0.0) + math.log1p(math.exp(-abs(zz))) - (1.0 if y[p] > 0 else 0.0) * zz

@@ -8,7 +8,7 @@ quantity is an integer held exactly in float64, so incremental energies never dr
 
 Energies per pattern (unscaled; the caller multiplies by ``scale``):
 - mode 0, errors: 1 when misclassified (``D < 0``, or ``D == 0`` with ``y = -1`` since sign(0) = +1);
-- mode 1, hinge: ``max(0, -D)``.
+- mode 1, hinge: ``max(0, -D)``, plus 1 for a tie ``D == 0`` with ``y = -1`` (an error: sign(0) = +1).
 
 One read anneals ``M`` copies of the weights (M = 1 for SA, the Trotter slices for SQA, the
 replicas for replicated SA) coupled by ``-J_k sum s_i^a s_i^b`` over the pairs of ``topology``
@@ -27,20 +27,21 @@ from anneal_binn.solvers._hubo_sa_numba import _next
 @nb.njit(cache=True, inline="always")
 def _pattern_energy(d, tie, mode):
     if mode == 1:
-        return -d if d < 0.0 else 0.0
+        return -d if d < 0.0 else (1.0 if (d == 0.0 and tie) else 0.0)
     if d < 0.0 or (d == 0.0 and tie):
         return 1.0
     return 0.0
 
 
 @nb.njit(cache=True)
-def _flip_delta_hinge(D, row, step):
-    # sum over patterns of max(0, -(D + step*row)) - max(0, -D): branch-light, vectorizes
+def _flip_delta_hinge(D, row, step, tie):
+    # sum over patterns of hinge(D + step*row) - hinge(D): branch-light, vectorizes
     acc = 0.0
     for mu in range(D.shape[0]):
         old = D[mu]
         new = old + step * row[mu]
-        acc += max(-new, 0.0) - max(-old, 0.0)
+        t = tie[mu]
+        acc += max(-new, 0.0) + ((new == 0.0) & t) - max(-old, 0.0) - ((old == 0.0) & t)
     return acc
 
 
@@ -108,7 +109,7 @@ def _anneal_read(S, yx, tie, mode, escale, betas, couplings, topology, rng, best
                 s = S[a, i]
                 step = -2.0 * s
                 if mode == 1:
-                    dE = _flip_delta_hinge(Da, yx[i], step)
+                    dE = _flip_delta_hinge(Da, yx[i], step, tie)
                 else:
                     dE = _flip_delta_errors(Da, yx[i], step, tie)
                 dH = escale * dE

@@ -35,13 +35,14 @@ _KIND_CODES = {"weight": 0, "bias": 1, "mask": 2, "neuron": 3, "activation": 4, 
 
 
 def hinge_energy(problem, bits, split: str = "train") -> np.ndarray:
-    """Hinge energy of each configuration: ``E = sum_mu max(0, -Delta_mu) / sqrt(n)``.
+    """Hinge energy of each configuration: ``E = sum_mu Theta(-Delta_mu) (-Delta_mu) / sqrt(n)``.
 
     ``Delta_mu = y_mu z_mu`` is the stability of pattern mu (its label times the output unit's
     pre-activation) and ``n`` the output unit's fan-in (N for the perceptron), as in Baldassi &
-    Zecchina, PNAS 115:1457 (2018). ``E = 0`` iff no pattern has negative stability; with a sign
-    output (sign(0) = +1) that means zero training errors whenever no stability is exactly 0 with
-    label -1 (never, for an odd fan-in of ±1 inputs without bias). Only single-output nets have it.
+    Zecchina, PNAS 115:1457 (2018). One addition: a tie ``Delta_mu = 0`` on a label -1 pattern
+    is misclassified (sign(0) = +1), so it counts as stability -1. Then, for a sign output,
+    ``E = 0`` exactly when there are no training errors (the addition never fires for an odd
+    fan-in of ±1 inputs, e.g. the catalogue's perceptrons). Only single-output nets have it.
 
     Args:
         problem: a :class:`~anneal_binn.problem.Problem` with one output unit.
@@ -63,7 +64,8 @@ def hinge_energy(problem, bits, split: str = "train") -> np.ndarray:
     X, y = problem._split(split)
     z, _ = problem.network.forward(bits, X, output=False)
     delta = y[None, :] * z[..., 0]
-    return np.maximum(-delta, 0.0).sum(axis=1) / math.sqrt(problem.arch.input_sizes()[-1])
+    ties = (delta == 0) & (y[None, :] < 0)
+    return (np.maximum(-delta, 0.0) + ties).sum(axis=1) / math.sqrt(problem.arch.input_sizes()[-1])
 
 
 def check_hinge(problem) -> None:
@@ -223,7 +225,8 @@ class LossModel:
             step = -2.0 * s[:, None] * self.yx  # (n, P)
             new = D[None, :] + step
             if self.mode == 1:
-                d = np.maximum(-new, 0).sum(1) - np.maximum(-D, 0).sum()
+                hinge = lambda v: np.maximum(-v, 0) + ((v == 0) & self.tie)  # noqa: E731
+                d = hinge(new).sum(1) - hinge(D).sum()
             else:
                 err = lambda v: (v < 0) | ((v == 0) & self.tie)  # noqa: E731
                 d = err(new).sum(1) - err(D).sum()
@@ -273,7 +276,8 @@ class IncrementalState:
             row = m.yx[v]
             new = self._D - 2.0 * s * row
             if m.mode == 1:
-                d = np.maximum(-new, 0).sum() - np.maximum(-self._D, 0).sum()
+                hinge = lambda x: np.maximum(-x, 0) + ((x == 0) & m.tie)  # noqa: E731
+                d = float(hinge(new).sum() - hinge(self._D).sum())
             else:
                 err = lambda x: (x < 0) | ((x == 0) & m.tie)  # noqa: E731
                 d = float(err(new).sum()) - float(err(self._D).sum())
