@@ -46,7 +46,7 @@ def _f(code, z):
     return z
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _threshold(code):
     if code == SIGMOID:
         return 0.5
@@ -55,20 +55,16 @@ def _threshold(code):
     return 0.0
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _targets(code):
     if code == SIGMOID or code == RELU:
         return 0.0, 1.0
     return -1.0, 1.0
 
 
-@nb.njit(cache=True)
-def _loss_at(st, dy, c, p):
-    bits, W, B, cnt, act_u, act, z, h, lp = dy
-    (X0, y, nin, nout, acts, nacts, widths, nwidths, kind, vl, vu, vi, vb, widx, bidx, midx,
-     nidx, aidx, naidx, wcidx, nwcidx, loss, mode, hnorm) = st
-    o = nin.shape[0] - 1
-    K = nout[o]
+@nb.njit(cache=True, inline="always")
+def _loss_at(y, z, h, act, c, p, o, K, loss, mode, hnorm):
+    """Loss (or hinge term) of sample p of copy c from the output layer o (K units)."""
     if mode == 1:  # hinge on the output pre-activation; a tie on label -1 is an error (sign(0) = +1)
         d = y[p] * z[c, o, 0, p]
         if d < 0.0:
@@ -104,6 +100,20 @@ def _loss_at(st, dy, c, p):
         t = hi if k == y[p] else lo
         acc += (h[c, o, k, p] - t) ** 2
     return acc / K
+
+
+@nb.njit(cache=True)
+def _loss_all(st, dy, c):
+    """Every per-sample loss of copy c from its current outputs; returns their sum."""
+    bits, W, B, cnt, act_u, act, z, h, lp = dy
+    y, nin, nout, loss, mode, hnorm = st[1], st[2], st[3], st[21], st[22], st[23]
+    o = nin.shape[0] - 1
+    total = 0.0
+    for p in range(lp.shape[1]):
+        v = _loss_at(y, z, h, act, c, p, o, nout[o], loss, mode, hnorm)
+        lp[c, p] = v
+        total += v
+    return total
 
 
 @nb.njit(cache=True, inline="always")
@@ -166,12 +176,7 @@ def _forward_from(st, dy, c, l0):
                     for p in range(P):
                         z[c, l, u, p] += w * (X0[i, p] if l == 0 else h[c, l - 1, i, p])
         _activate_layer(st, dy, c, l)
-    total = 0.0
-    for p in range(P):
-        v = _loss_at(st, dy, c, p)
-        lp[c, p] = v
-        total += v
-    return total
+    return _loss_all(st, dy, c)
 
 
 @nb.njit(cache=True)
@@ -182,16 +187,15 @@ def _activate_layer(st, dy, c, l):
     code = act[c, l]
     if code == SOFTMAX:
         for p in range(P):
-            _softmax_at(dy, c, l, K, p)
+            _softmax_at(z, h, c, l, K, p)
         return
     for u in range(K):
         for p in range(P):
             h[c, l, u, p] = _h_unit(code, z[c, l, u, p], cnt[c, l, u])
 
 
-@nb.njit(cache=True)
-def _softmax_at(dy, c, l, K, p):
-    z, h = dy[6], dy[7]
+@nb.njit(cache=True, inline="always")
+def _softmax_at(z, h, c, l, K, p):
     m = z[c, l, 0, p]
     for k in range(1, K):
         m = max(m, z[c, l, k, p])
@@ -205,65 +209,71 @@ def _softmax_at(dy, c, l, K, p):
 
 
 @nb.njit(cache=True)
-def _sample_from(st, dy, c, l0, p):
-    """Recompute activations of layer l0 and everything above it at sample p (z[l0] is current).
+def _samples_from(st, dy, c, l0, idx, n):
+    """Recompute layer l0's activations and everything above it at samples idx[:n] (z[l0] is
+    current there) and their losses; returns the change of their summed loss.
 
-    Returns the change of that sample's loss.
+    One call per flip (a call per sample costs more than the arithmetic it would do).
     """
     bits, W, B, cnt, act_u, act, z, h, lp = dy
-    nin, nout = st[2], st[3]
+    y, nin, nout, loss, mode, hnorm = st[1], st[2], st[3], st[21], st[22], st[23]
     L = nin.shape[0]
     for l in range(l0, L):
+        code = act[c, l]
         if l > l0:
             for u in range(nout[l]):
-                acc = B[c, l, u]
-                for i in range(nin[l]):
-                    acc += W[c, l, u, i] * h[c, l - 1, i, p]
-                z[c, l, u, p] = acc
-        code = act[c, l]
+                for j in range(n):
+                    p = idx[j]
+                    acc = B[c, l, u]
+                    for i in range(nin[l]):
+                        acc += W[c, l, u, i] * h[c, l - 1, i, p]
+                    z[c, l, u, p] = acc
         if code == SOFTMAX:
-            _softmax_at(dy, c, l, nout[l], p)
+            for j in range(n):
+                _softmax_at(z, h, c, l, nout[l], idx[j])
         else:
             for u in range(nout[l]):
-                h[c, l, u, p] = _h_unit(code, z[c, l, u, p], cnt[c, l, u])
-    v = _loss_at(st, dy, c, p)
-    d = v - lp[c, p]
-    lp[c, p] = v
-    return d
+                cu = cnt[c, l, u]
+                for j in range(n):
+                    p = idx[j]
+                    h[c, l, u, p] = _h_unit(code, z[c, l, u, p], cu)
+    total = 0.0
+    o = L - 1
+    for j in range(n):
+        p = idx[j]
+        v = _loss_at(y, z, h, act, c, p, o, nout[o], loss, mode, hnorm)
+        total += v - lp[c, p]
+        lp[c, p] = v
+    return total
 
 
 @nb.njit(cache=True)
 def _unit_changed(st, dy, c, l, u):
-    """z[l, u, :] changed: push the change forward sample by sample; returns the loss change."""
+    """z[l, u, :] changed: push the change forward, only at the samples whose h[l, u] moved;
+    returns the loss change."""
     bits, W, B, cnt, act_u, act, z, h, lp = dy
     nin, nout = st[2], st[3]
     L = nin.shape[0]
-    P = st[0].shape[1]
+    P = lp.shape[1]
     code = act[c, l]
-    total = 0.0
+    idx = np.empty(P, dtype=np.int64)
     if l == L - 1 or code == SOFTMAX:
-        if l == L - 1:
-            for p in range(P):
-                if code == SOFTMAX:
-                    _softmax_at(dy, c, l, nout[l], p)
-                else:
-                    h[c, l, u, p] = _h_unit(code, z[c, l, u, p], cnt[c, l, u])
-                v = _loss_at(st, dy, c, p)
-                total += v - lp[c, p]
-                lp[c, p] = v
-            return total
-        for p in range(P):  # softmax hidden layer: every unit of the sample moves
-            total += _sample_from(st, dy, c, l, p)
-        return total
+        # the output layer (or a softmax layer, whose every unit moves): recompute from layer l
+        for p in range(P):
+            idx[p] = p
+        return _samples_from(st, dy, c, l, idx, P)
+    cu = cnt[c, l, u]
+    n = 0
     for p in range(P):
-        hv = _h_unit(code, z[c, l, u, p], cnt[c, l, u])
+        hv = _h_unit(code, z[c, l, u, p], cu)
         dh = hv - h[c, l, u, p]
         if dh != 0.0:
             h[c, l, u, p] = hv
             for v in range(nout[l + 1]):
                 z[c, l + 1, v, p] += W[c, l + 1, v, u] * dh
-            total += _sample_from(st, dy, c, l + 1, p)
-    return total
+            idx[n] = p
+            n += 1
+    return _samples_from(st, dy, c, l + 1, idx, n)
 
 
 @nb.njit(cache=True)
