@@ -202,7 +202,7 @@ class LossQuantumAnnealing(LossAnnealerBase):
     Keywords of :meth:`sample_problem` (besides those of :class:`LossSimulatedAnnealing`, whose
     ``beta_range`` here is the geometric beta schedule of the path integral; its default is a
     constant low temperature): ``trotter_slices`` (R, 16), ``gamma_range`` (start, end) in units
-    of the largest sampled flip cost (default (1.0, 1e-3)).
+    of the largest sampled flip cost (default (0.1, 1e-3)), ``num_sweeps`` (2000).
 
     Examples:
         >>> import anneal_binn as ab
@@ -216,7 +216,8 @@ class LossQuantumAnnealing(LossAnnealerBase):
     name = "loss-sqa"
     _own = ("trotter_slices", "gamma_range")
     default_slices = 16
-    default_gamma = (1.0, 1e-3)
+    default_gamma = (0.1, 1e-3)
+    default_sweeps = 2000
 
     def _default_betas(self, big, small):
         b = math.log(1e4) / small
@@ -245,7 +246,7 @@ class LossReplicatedAnnealing(LossAnnealerBase):
 
     Keywords of :meth:`sample_problem` (besides those of :class:`LossSimulatedAnnealing`):
     ``num_replicas`` (y, 5), ``coupling_range`` (gamma start, end) in units of the smallest
-    sampled flip cost (default (0.01, 1.0)).
+    sampled flip cost (default (0.01, 1.0)), ``num_sweeps`` (2000).
 
     Examples:
         >>> import anneal_binn as ab
@@ -260,6 +261,7 @@ class LossReplicatedAnnealing(LossAnnealerBase):
     _own = ("num_replicas", "coupling_range")
     default_replicas = 5
     default_coupling = (0.01, 1.0)
+    default_sweeps = 2000
 
     def _plan(self, model, num_sweeps, beta_range, params):
         y = _positive_int(params.get("num_replicas", self.default_replicas), "num_replicas", 2)
