@@ -35,14 +35,15 @@ def _pattern_energy(d, tie, mode):
 
 @nb.njit(cache=True)
 def _flip_delta_hinge(D, row, step, tie):
-    # sum over patterns of hinge(D + step*row) - hinge(D): branch-light, vectorizes
-    acc = 0.0
+    # sum over patterns of hinge(D + step*row) - hinge(D); written without branches so that
+    # LLVM vectorizes it (with int32 stabilities, 8 patterns per AVX2 instruction)
+    acc = D[0] - D[0]
     for mu in range(D.shape[0]):
         old = D[mu]
         new = old + step * row[mu]
         t = tie[mu]
-        acc += max(-new, 0.0) + ((new == 0.0) & t) - max(-old, 0.0) - ((old == 0.0) & t)
-    return acc
+        acc += max(-new, 0) + ((new == 0) & t) - max(-old, 0) - ((old == 0) & t)
+    return float(acc)
 
 
 @nb.njit(cache=True)
@@ -51,19 +52,19 @@ def _flip_delta_errors(D, row, step, tie):
     for mu in range(D.shape[0]):
         old = D[mu]
         new = old + step * row[mu]
-        e_old = (old < 0.0) | ((old == 0.0) & tie[mu])
-        e_new = (new < 0.0) | ((new == 0.0) & tie[mu])
-        acc += np.int64(e_new) - np.int64(e_old)
+        e_old = (old < 0) | ((old == 0) & tie[mu])
+        e_new = (new < 0) | ((new == 0) & tie[mu])
+        acc += np.int32(e_new) - np.int32(e_old)
     return float(acc)
 
 
 @nb.njit(cache=True)
 def stabilities(s, yx):
-    """D[mu] = sum_i s_i yx[i, mu] for one spin vector."""
+    """D[mu] = sum_i s_i yx[i, mu] for one spin vector (in yx's dtype)."""
     P = yx.shape[1]
-    D = np.zeros(P)
+    D = np.zeros(P, dtype=yx.dtype)
     for i in range(yx.shape[0]):
-        si = float(s[i])
+        si = s[i]
         for mu in range(P):
             D[mu] += si * yx[i, mu]
     return D
@@ -74,21 +75,22 @@ def energy_of(s, yx, tie, mode):
     D = stabilities(s, yx)
     e = 0.0
     for mu in range(D.shape[0]):
-        e += _pattern_energy(D[mu], tie[mu], mode)
+        e += _pattern_energy(float(D[mu]), tie[mu], mode)
     return e
 
 
 @nb.njit(cache=True)
-def _anneal_read(S, yx, tie, mode, escale, betas, couplings, topology, rng, best):
+def _anneal_read(S, yx, tie, mode, escale, betas, couplings, topology, rng, best, D):
+    # S (M, N) int8 spins, D (M, P) stabilities in yx's dtype (int32 for integer inputs: exact and
+    # twice as many lanes per vector instruction as float64)
     M, N = S.shape
     P = yx.shape[1]
-    D = np.empty((M, P))
     E = np.empty(M)
     for a in range(M):
         D[a] = stabilities(S[a], yx)
         e = 0.0
         for mu in range(P):
-            e += _pattern_energy(D[a, mu], tie[mu], mode)
+            e += _pattern_energy(float(D[a, mu]), tie[mu], mode)
         E[a] = e
     col = np.zeros(N)  # sum over copies of s_i (all-pairs coupling)
     for a in range(M):
@@ -107,7 +109,7 @@ def _anneal_read(S, yx, tie, mode, escale, betas, couplings, topology, rng, best
             Da = D[a]
             for i in range(N):
                 s = S[a, i]
-                step = -2.0 * s
+                step = D[0, 0] - D[0, 0] - 2 * s
                 if mode == 1:
                     dE = _flip_delta_hinge(Da, yx[i], step, tie)
                 else:
@@ -134,18 +136,15 @@ def _anneal_read(S, yx, tie, mode, escale, betas, couplings, topology, rng, best
 
 @nb.njit(cache=True, parallel=True)
 def anneal(S0, yx, tie, mode, escale, betas, couplings, topology, seeds):
-    """Anneal every read; ``S0`` (reads, M, N) spins (int8, changed in place), returns best (reads, N)."""
+    """Anneal every read; ``S0`` (reads, M, N) int8 spins (changed in place); returns best (reads, N)."""
     R, M, N = S0.shape
+    P = yx.shape[1]
     best = np.empty((R, N), dtype=np.int8)
     for r in nb.prange(R):
         rng = np.empty(1, dtype=np.uint64)
         rng[0] = seeds[r]
-        Sr = S0[r].astype(np.float64)
-        b = np.empty(N)
-        _anneal_read(Sr, yx, tie, mode, escale, betas, couplings, topology, rng, b)
-        for i in range(N):
-            best[r, i] = np.int8(b[i])
-        for a in range(M):
-            for i in range(N):
-                S0[r, a, i] = np.int8(Sr[a, i])
+        D = np.empty((M, P), dtype=yx.dtype)
+        b = np.empty(N, dtype=np.int8)
+        _anneal_read(S0[r], yx, tie, mode, escale, betas, couplings, topology, rng, b, D)
+        best[r] = b
     return best

@@ -133,7 +133,9 @@ class LossModel:
             yx[reg.weight_index[0][0]] = (X * y[:, None]).T
             if reg.bias_index[0] is not None:
                 yx[reg.bias_index[0][0]] = y
-            self.yx = np.ascontiguousarray(yx)
+            # integer inputs (the perceptron's ±1 patterns): exact int32 arithmetic, twice the SIMD width
+            integer = np.all(yx == np.round(yx)) and np.abs(yx).sum(0).max() < 2**30
+            self.yx = np.ascontiguousarray(yx, dtype=np.int32 if integer else np.float64)
             self.tie = (y < 0)
             self.mode = 1 if energy == "hinge" else 0
             # mse with a sign output: (out - t)^2 = 4 per error, 0 otherwise
@@ -208,7 +210,7 @@ class LossModel:
         if self.perceptron:
             from anneal_binn.solvers.loss_anneal import _perceptron as K
 
-            out = [K.energy_of((2.0 * b - 1.0), self.yx, self.tie, self.mode) for b in bits]
+            out = [K.energy_of((2 * b.astype(np.int8) - 1), self.yx, self.tie, self.mode) for b in bits]
             return np.asarray(out) * self.scale
         from anneal_binn.solvers.loss_anneal import _network as K
 
@@ -260,8 +262,9 @@ class IncrementalState:
         if model.perceptron:
             from anneal_binn.solvers.loss_anneal import _perceptron as K
 
-            self._D = K.stabilities(2.0 * self.bits - 1.0, model.yx)
-            self.energy = float(K.energy_of(2.0 * self.bits - 1.0, model.yx, model.tie, model.mode)) * model.scale
+            spins = (2 * self.bits - 1).astype(np.int8)
+            self._D = K.stabilities(spins, model.yx).astype(np.float64)
+            self.energy = float(K.energy_of(spins, model.yx, model.tie, model.mode)) * model.scale
         else:
             from anneal_binn.solvers.loss_anneal import _network as K
 
