@@ -2,8 +2,9 @@
 
 Tables:
 1. ``perceptron-N201-alpha0.7`` (pattern seeds 0..9): training errors and seconds per instance
-   for plain SA, SQA and replicated SA on the hinge energy at one sweep budget, plus SA given the
-   same number of single-copy sweeps as the replicated run (equal flip budget).
+   for plain SA, SQA and replicated SA on the hinge energy at one sweep budget (a sweep visits
+   every bit of every copy: SQA's 16 slices and the 5 replicas cost 16x and 5x a plain SA sweep),
+   plus plain SA given 5x and 16x the sweeps (the same number of flips as replicated and SQA).
 2. N = 1001 random patterns at several loads: fraction of instances solved (zero errors).
 3. ``digits-hidden`` and ``mnist8x8-activation`` through loss-sa: train/test accuracy.
 
@@ -76,25 +77,25 @@ def table_n201(instances, sweeps, reads, configs):
 
 
 def table_n1001(alphas, instances, reads, configs):
-    print(f"\n## N = 1001, random labels: instances with zero training errors (errors per instance; mean seconds), "
+    print(f"\n## N = 1001, random labels, pattern seeds 0..{instances - 1}: training errors (seconds), "
           f"num_reads={reads}")
     names = [c[0] for c in configs]
-    print("| alpha | " + " | ".join(names) + " |")
-    print("|---" * (len(names) + 1) + "|")
+    print("| alpha | seed | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 2) + "|")
     for alpha in alphas:
-        cells = []
         results = {n: [] for n in names}
         times = {n: [] for n in names}
         for seed in range(instances):
             p = perceptron(1001, alpha, seed)
+            row = []
             for name, solver, params in configs:
                 e, dt = run(p, solver, seed=seed, num_reads=reads, **params)
                 results[name].append(int(e))
                 times[name].append(dt)
-        for n in names:
-            solved = sum(e == 0 for e in results[n])
-            cells.append(f"{solved}/{instances} ({','.join(map(str, results[n]))}; {np.mean(times[n]):.0f}s)")
-        print(f"| {alpha} | " + " | ".join(cells) + " |", flush=True)
+                row.append(f"{int(e)} ({dt:.0f}s)")
+            print(f"| {alpha} | {seed} | " + " | ".join(row) + " |", flush=True)
+        cells = [f"{sum(e == 0 for e in results[n])}/{instances} solved, mean {np.mean(times[n]):.0f}s" for n in names]
+        print(f"| {alpha} | all | " + " | ".join(cells) + " |", flush=True)
 
 
 def table_nets(sweeps, reads):
@@ -121,26 +122,31 @@ def main():
     ap.add_argument("--reads", type=int, default=2)
     ap.add_argument("--slices", type=int, default=None)
     ap.add_argument("--replicas", type=int, default=None)
+    ap.add_argument("--solvers", nargs="+", default=None, help="columns to run, by their table names")
     args = ap.parse_args()
     if args.quick:
         args.instances, args.sweeps, args.alphas = 3, 500, [0.5]
+        args.solvers = args.solvers or ["loss-sa", "loss-sqa", "loss-replicated"]
     warm()
     sqa = {} if args.slices is None else {"trotter_slices": args.slices}
     rep = {} if args.replicas is None else {"num_replicas": args.replicas}
-    from anneal_binn.solvers.loss_anneal.samplers import LossReplicatedAnnealing
+    from anneal_binn.solvers.loss_anneal.samplers import LossQuantumAnnealing, LossReplicatedAnnealing
 
     y = args.replicas or LossReplicatedAnnealing.default_replicas
+    R = args.slices or LossQuantumAnnealing.default_slices
     configs = [
         ("loss-sa", "loss-sa", {"num_sweeps": args.sweeps}),
         (f"loss-sa x{y} sweeps", "loss-sa", {"num_sweeps": args.sweeps * y}),
+        (f"loss-sa x{R} sweeps", "loss-sa", {"num_sweeps": args.sweeps * R}),
         ("loss-sqa", "loss-sqa", {"num_sweeps": args.sweeps, **sqa}),
         ("loss-replicated", "loss-replicated", {"num_sweeps": args.sweeps, **rep}),
     ]
+    if args.solvers:
+        configs = [c for c in configs if c[0] in args.solvers]
     if args.table in ("n201", "all"):
         table_n201(args.instances, args.sweeps, args.reads, configs)
     if args.table in ("n1001", "all"):
-        table_n1001(args.alphas, 1 if args.quick else args.instances, args.reads,
-                    [c for c in configs if c[0] != f"loss-sa x{y} sweeps"] if args.quick else configs)
+        table_n1001(args.alphas, 1 if args.quick else args.instances, args.reads, configs)
     if args.table in ("nets", "all"):
         table_nets(500 if args.quick else 5000, args.reads)
 
