@@ -128,7 +128,6 @@ class LossModel:
         self.perceptron = _is_perceptron(problem) and (energy == "hinge" or arch.loss in ("zero-one", "mse"))
         if self.perceptron:
             # column i of yx: y_mu x_mu,i; the bias is a weight on a constant input 1.
-            n_in = arch.num_inputs
             yx = np.empty((self.num_variables, P))
             yx[reg.weight_index[0][0]] = (X * y[:, None]).T
             if reg.bias_index[0] is not None:
@@ -141,7 +140,6 @@ class LossModel:
             # mse with a sign output: (out - t)^2 = 4 per error, 0 otherwise
             per_error = 4.0 if (energy == "loss" and arch.loss == "mse") else 1.0
             self.scale = self.reduction * (1.0 / self.hinge_norm if energy == "hinge" else per_error)
-            del n_in
             return
         self.scale = self.reduction
         self.st = self._static(X, y)

@@ -22,6 +22,7 @@ Examples:
 """
 from __future__ import annotations
 
+import abc
 import math
 from typing import Any
 
@@ -61,7 +62,7 @@ def energy_scale(model: LossModel, num_states: int = 4) -> tuple[float, float]:
     return big, float(small.min()) if small.size else big
 
 
-class LossAnnealerBase:
+class LossAnnealerBase(abc.ABC):
     """Plumbing shared by the loss annealers: parameters, validation, seeding, kernels, SampleSet."""
 
     name = ""
@@ -84,8 +85,9 @@ class LossAnnealerBase:
             raise ValueError(f"{', '.join(unknown)}: unknown parameter(s) of {self.name}; known: {', '.join(self.parameters)}")
 
     # -- subclasses define the copies, their coupling and the schedules ---------------------
-    def _plan(self, model, num_sweeps, beta_range, params) -> dict:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _plan(self, model, num_sweeps, beta_range, params, scale) -> dict:
+        """Copies per read, their coupling topology and energy factor, and the per-sweep betas and couplings."""
 
     def sample_problem(self, problem, **kwargs: Any) -> dimod.SampleSet:
         """Anneal ``problem``'s energy; returns one row per read (BINARY, variables 0..N-1).
@@ -118,12 +120,10 @@ class LossAnnealerBase:
         if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
             raise ValueError(f"seed: must be None or a non-negative int, got {seed!r}")
         model = LossModel(problem, energy)
+        scale = energy_scale(model)
         beta_range = kwargs.get("beta_range")
-        if beta_range is None:
-            big, small = energy_scale(model)
-            beta_range = self._default_betas(big, small)
-        beta_range = _pair(beta_range, "beta_range")
-        plan = self._plan(model, num_sweeps, beta_range, kwargs)
+        beta_range = _pair(self._default_betas(*scale) if beta_range is None else beta_range, "beta_range")
+        plan = self._plan(model, num_sweeps, beta_range, kwargs, scale)
         M = plan["copies"]
         ss = np.random.SeedSequence(seed)
         rng = np.random.default_rng(ss.spawn(1)[0])
@@ -184,7 +184,7 @@ class LossSimulatedAnnealing(LossAnnealerBase):
 
     name = "loss-sa"
 
-    def _plan(self, model, num_sweeps, beta_range, params):
+    def _plan(self, model, num_sweeps, beta_range, params, scale):
         betas = np.geomspace(beta_range[0], beta_range[1], num_sweeps)
         return {"copies": 1, "topology": 0, "escale": 1.0, "betas": betas, "couplings": np.zeros(num_sweeps)}
 
@@ -223,10 +223,10 @@ class LossQuantumAnnealing(LossAnnealerBase):
         b = math.log(1e4) / small
         return b, b
 
-    def _plan(self, model, num_sweeps, beta_range, params):
+    def _plan(self, model, num_sweeps, beta_range, params, scale):
         R = _positive_int(params.get("trotter_slices", self.default_slices), "trotter_slices", 2)
         g0, g1 = _pair(params.get("gamma_range", self.default_gamma), "gamma_range")
-        big, _ = energy_scale(model)
+        big = scale[0]
         betas = np.geomspace(beta_range[0], beta_range[1], num_sweeps)
         gammas = np.linspace(g0, g1, num_sweeps) * big
         x = np.tanh(betas * gammas / R)
@@ -263,10 +263,10 @@ class LossReplicatedAnnealing(LossAnnealerBase):
     default_coupling = (0.01, 1.0)
     default_sweeps = 2000
 
-    def _plan(self, model, num_sweeps, beta_range, params):
+    def _plan(self, model, num_sweeps, beta_range, params, scale):
         y = _positive_int(params.get("num_replicas", self.default_replicas), "num_replicas", 2)
         c0, c1 = _pair(params.get("coupling_range", self.default_coupling), "coupling_range")
-        _, small = energy_scale(model)
+        small = scale[1]
         betas = np.geomspace(beta_range[0], beta_range[1], num_sweeps)
         gammas = np.geomspace(c0, c1, num_sweeps) * small
         return {"copies": y, "topology": 2, "escale": 1.0, "betas": betas, "couplings": gammas,
