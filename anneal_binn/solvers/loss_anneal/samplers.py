@@ -206,7 +206,7 @@ class LossQuantumAnnealing(LossAnnealerBase):
 
     The defaults were tuned on ``perceptron-N201-alpha0.7`` (pattern seeds 0..9): one read each
     reached zero training errors on 10/10 instances in about 2 s, where plain SA with 50,000
-    sweeps solved 2/10 (``benchmarks/scale.py``). A start field of 1.0 or 3.0 solved 0-1/10:
+    sweeps solved 2/10 (``benchmarks/scale.py``). A start field of 1.0 solved 4/10, of 3.0 1/10:
     the field must stay below the typical flip cost, or the slices never agree.
 
     Examples:
