@@ -114,7 +114,7 @@ def table_nets(sweeps, reads):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="small budgets: a smoke run of every table (~2 min)")
+    ap.add_argument("--quick", action="store_true", help="small budgets: a smoke run of every table (~30 s)")
     ap.add_argument("--table", choices=("n201", "n1001", "nets", "all"), default="all")
     ap.add_argument("--instances", type=int, default=10)
     ap.add_argument("--alphas", type=float, nargs="+", default=[0.3, 0.5, 0.6, 0.7])
