@@ -67,6 +67,9 @@ register("ste", "ste:STESampler", "problem", "", "gradient training with the str
 register("sbpi", "cpr:SBPISampler", "problem", "", "SBPI online rule for single-layer sign perceptrons (Baldassi et al. PNAS 2007; numba with [fast])")
 register("cpr", "cpr:CPRSampler", "problem", "", "clipped perceptron with reinforcement for single-layer sign perceptrons (numba with [fast])")
 register("hybrid-decompose", "decomposition:HybridDecomposeSampler", "bqm", "qpu", "dwave-hybrid energy-impact decomposition, seeded SA/tabu/QPU sub-sampler (mock=True: offline Pegasus mock)")
+register("loss-sa", "loss_anneal:LossSimulatedAnnealing", "problem", "", "simulated annealing of the BiNN's own loss (or hinge), compiled incremental bit flips")
+register("loss-sqa", "loss_anneal:LossQuantumAnnealing", "problem", "", "path-integral simulated quantum annealing of the BiNN's own loss (or hinge)")
+register("loss-replicated", "loss_anneal:LossReplicatedAnnealing", "problem", "", "replicated (robust-ensemble) annealing of the BiNN's own loss (or hinge)")
 
 
 def available() -> list[str]:
