@@ -39,9 +39,13 @@ COMMON_KEYWORDS = ("num_reads", "seed")
 
 
 def default_solver(problem) -> str:
-    """The solver used when none is named: the spec's ``[run] solver``, else exact when small, else sa."""
+    """The solver used when none is named: the spec's ``[run] solver``, else exact when small, else loss-sa.
+
+    Past enumeration the default anneals the net's own loss (any architecture, no formulation to
+    build); the HUBO and QUBO routes are there when a spec or the user names them.
+    """
     limit = int(problem.spec.run.get("exact_limit", EXACT_LIMIT))
-    return problem.spec.run.get("solver") or ("exact" if problem.num_variables <= limit else "sa")
+    return problem.spec.run.get("solver") or ("exact" if problem.num_variables <= limit else "loss-sa")
 
 
 def _plain(value):

@@ -55,7 +55,7 @@ TOP_KEYS = {"name", "description", "seed", "data", "model", "run"}
 MODEL_KEYS = {"hidden", "output", "loss", "reduction"}
 HIDDEN_KEYS = {"width", "bias", "activation", "mask", "neuron_mask"}
 OUTPUT_KEYS = {"width", "bias", "activation", "mask"}
-RUN_KEYS = {"solver", "num_reads", "exact_limit", "landscape_limit", "hubo", "qubo", "params"}
+RUN_KEYS = {"solver", "baseline", "num_reads", "exact_limit", "landscape_limit", "hubo", "qubo", "params"}
 HUBO_METHODS = ("fourier", "symbolic", "auxiliary")
 OUTPUT_ACTIVATIONS = set(ACTIVATIONS) | {"softmax"}
 
@@ -246,12 +246,13 @@ def spec_from_dict(raw: dict, source: str = "<dict>") -> Spec:
             v = _expect(run[key], int, f"run.{key}", "a positive integer")
             if v < 1:
                 raise SpecError(f"run.{key}", f"must be a positive integer, got {v}")
-    if "solver" in run:
-        _expect(run["solver"], str, "run.solver", "a solver name")
-        from anneal_binn import solvers
+    for key in ("solver", "baseline"):
+        if key in run:
+            _expect(run[key], str, f"run.{key}", "a solver name")
+            from anneal_binn import solvers
 
-        if run["solver"] not in solvers.available():
-            raise SpecError("run.solver", f"unknown solver {run['solver']!r}; choose one of {', '.join(solvers.available())}")
+            if run[key] not in solvers.available():
+                raise SpecError(f"run.{key}", f"unknown solver {run[key]!r}; choose one of {', '.join(solvers.available())}")
     for key in ("hubo", "qubo", "params"):
         if key in run:
             _expect(run[key], dict, f"run.{key}", "a table")

@@ -50,7 +50,7 @@ def add_solver_arguments(parser, *, many: bool = False, num_reads: int | None = 
     else:
         parser.add_argument("--solver", default=None,
                             help="registry name (anneal-binn solve --list); default: the spec's [run] solver, "
-                                 "else exact for N <= 20, else sa")
+                                 "else exact for N <= 20, else loss-sa")
         parser.add_argument("--param", action="append", metavar="KEY=VALUE",
                             help="solver parameter, repeatable (e.g. --param num_sweeps=500); values are JSON when they parse")
     parser.add_argument("--seed", type=seed_int, default=0, help="seed (default 0)")

@@ -14,6 +14,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
     parser.add_argument("--out", help="directory to write report.json, samples.json and spec.json into")
     parser.add_argument("--no-exact", action="store_true", help="skip the exact optimum even when computable")
+    parser.add_argument("--baseline", default=None, metavar="SOLVER",
+                        help="classical baseline run beside the answer on the same instance and seed "
+                             "(default: the spec's [run] baseline)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
 
 
 def format_report(doc: dict, problem) -> str:
@@ -51,10 +55,27 @@ def format_report(doc: dict, problem) -> str:
                      f"configuration(s); gap {doc['gap']:.3g}")
     else:
         lines.append("exact       not computed (landscape too large)")
+    base = doc.get("baseline")
+    if base:
+        verdict = {1: "the answer beats it", 0: "a tie", -1: "the answer LOSES to it"}[base["verdict"]]
+        lines.append(f"baseline    {base['solver']}: best loss {base['best_loss']:.6g}, train {base['accuracy']['train']:.4f}, "
+                     f"test {base['accuracy']['test']:.4f}, sampling {base['sample_s']:.3f} s; on training loss, {verdict}")
     lines.append("net")
     lines.append(problem.decode(b["sample"]).describe())
     lines.append("bits        " + "".join(str(v) for v in b["sample"]))
     return "\n".join(lines)
+
+
+def baseline_summary(problem, name: str, seed: int, result) -> dict:
+    """The classical baseline on the same instance and seed, and whether the answer beats it."""
+    from anneal_binn.pipeline import Pipeline
+
+    base = Pipeline(problem, name).run(seed=seed, exact=False)
+    mine, theirs = result.report.best.loss, base.report.best.loss
+    tol = 1e-9 * max(1.0, abs(theirs))
+    return {"solver": name, "best_loss": theirs,
+            "accuracy": {"train": base.report.best.accuracy.train, "test": base.report.best.accuracy.test},
+            "sample_s": base.timing["sample_s"], "verdict": 0 if abs(mine - theirs) <= tol else (1 if mine < theirs else -1)}
 
 
 def main(args) -> int:
@@ -71,6 +92,9 @@ def main(args) -> int:
     pipe = Pipeline(problem, name, params=params, **route_options(args))
     result = pipe.run(seed=args.seed, num_reads=args.num_reads, exact=False if args.no_exact else "auto")
     doc = result.to_dict()
+    baseline = None if args.no_baseline else (args.baseline or problem.spec.run.get("baseline"))
+    if baseline and baseline != name:
+        doc["baseline"] = baseline_summary(problem, baseline, args.seed, result)
     if out is not None:
         write_json_atomic(out / "report.json", doc)
         write_json_atomic(out / "samples.json", result.sampleset.to_serializable(use_bytes=False))
