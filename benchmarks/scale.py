@@ -126,7 +126,7 @@ def table_nets(sweeps, reads):
 
 
 def table_routes(names=None):
-    """Each catalogue spec past enumeration: its own route beside its baseline, same instance and seed."""
+    """Each catalogue spec past enumeration: its own route beside its baseline, same instance, seed and reads."""
     from anneal_binn.pipeline import Pipeline
     from anneal_binn.spec import catalogue
 
@@ -139,7 +139,7 @@ def table_routes(names=None):
         if p.num_variables <= 22 or "baseline" not in p.spec.run:
             continue
         mine = Pipeline(p).run(seed=0, exact=False)
-        base = Pipeline(p, p.spec.run["baseline"]).run(seed=0, exact=False)
+        base = Pipeline(p, p.spec.run["baseline"]).run(seed=0, num_reads=len(mine.sampleset), exact=False)
         a, b = mine.report.best, base.report.best
         ta, tb = mine.timing["sample_s"], base.timing["sample_s"]
         verdict = "tie" if abs(a.loss - b.loss) <= 1e-9 * max(1, abs(b.loss)) else (

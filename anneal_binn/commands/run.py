@@ -67,10 +67,10 @@ def format_report(doc: dict, problem) -> str:
 
 
 def baseline_summary(problem, name: str, seed: int, result) -> dict:
-    """The classical baseline on the same instance and seed, and whether the answer beats it."""
+    """The classical baseline on the same instance, seed and number of reads, and whether the answer beats it."""
     from anneal_binn.pipeline import Pipeline
 
-    base = Pipeline(problem, name).run(seed=seed, exact=False)
+    base = Pipeline(problem, name).run(seed=seed, num_reads=len(result.sampleset), exact=False)
     mine, theirs = result.report.best.loss, base.report.best.loss
     tol = 1e-9 * max(1.0, abs(theirs))
     return {"solver": name, "best_loss": theirs,
