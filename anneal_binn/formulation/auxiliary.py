@@ -104,6 +104,24 @@ class _SlackStep:
     topc: np.ndarray  # per row: the top coefficient
 
 
+def original_bits(sample, num_original: int) -> np.ndarray:
+    """The problem's bits (S, N) from samples of a QUBO whose variables 0..N-1 are the problem's own.
+
+    Shared by every record of a QUBO built directly from a problem (auxiliary, encodings).
+    ``sample`` is a SampleSet (SPIN converted), a mapping, or an array (S, V).
+    """
+    import dimod  # a core dependency
+
+    if isinstance(sample, dimod.SampleSet):
+        cols = [sample.variables.index(v) for v in range(num_original)]
+        rec = np.asarray(sample.record.sample)[:, cols]
+        return ((rec + 1) // 2 if sample.vartype is dimod.SPIN else rec).astype(np.uint8)
+    if isinstance(sample, dict):
+        return np.array([[sample[v] for v in range(num_original)]], dtype=np.uint8)
+    arr = np.atleast_2d(np.asarray(sample))
+    return arr[:, :num_original].astype(np.uint8)
+
+
 @dataclass(frozen=True)
 class AuxiliaryRecord:
     """What the auxiliary QUBO's variables mean and how to go between it and the problem.
@@ -131,16 +149,7 @@ class AuxiliaryRecord:
 
     def decode(self, sample) -> np.ndarray:
         """Original bits (S, N) of QUBO samples: a SampleSet, mappings, or an array (S, V)."""
-        import dimod  # a core dependency
-
-        if isinstance(sample, dimod.SampleSet):
-            cols = [sample.variables.index(v) for v in range(self.num_original)]
-            rec = np.asarray(sample.record.sample)[:, cols]
-            return ((rec + 1) // 2 if sample.vartype is dimod.SPIN else rec).astype(np.uint8)
-        if isinstance(sample, dict):
-            return np.array([[sample[v] for v in range(self.num_original)]], dtype=np.uint8)
-        arr = np.atleast_2d(np.asarray(sample))
-        return arr[:, : self.num_original].astype(np.uint8)
+        return original_bits(sample, self.num_original)
 
     def complete(self, bits) -> np.ndarray:
         """Extend original bits (C, N) to the zero-penalty assignment of every variable (C, V).

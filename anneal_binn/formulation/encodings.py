@@ -226,16 +226,9 @@ class EncodingRecord:
 
     def decode(self, sample) -> np.ndarray:
         """Original bits (S, N) of QUBO samples: a SampleSet, a mapping, or an array (S, V)."""
-        import dimod
+        from anneal_binn.formulation.auxiliary import original_bits
 
-        if isinstance(sample, dimod.SampleSet):
-            cols = [sample.variables.index(v) for v in range(self.num_original)]
-            rec = np.asarray(sample.record.sample)[:, cols]
-            return ((rec + 1) // 2 if sample.vartype is dimod.SPIN else rec).astype(np.uint8)
-        if isinstance(sample, dict):
-            return np.array([[sample[v] for v in range(self.num_original)]], dtype=np.uint8)
-        arr = np.atleast_2d(np.asarray(sample))
-        return arr[:, : self.num_original].astype(np.uint8)
+        return original_bits(sample, self.num_original)
 
     def errors(self, bits) -> np.ndarray:
         """Training patterns misclassified by each net ``bits`` (C, N): (C,) integers."""
