@@ -286,33 +286,33 @@ def check_one_variable(sampler, input: str, num_reads: int = 5, seed: int = 1, r
         assert_energies_match(model, ss)
 
 
+def _check_labels(sampler, input: str, vartype: str, labels, what: str, num_reads: int, seed: int, reads: str,
+                  energies: bool = True) -> None:
+    """Sample a random model over ``labels``: the same labels come back, the reads, and (optionally) energies."""
+    model = _model(input, vartype, labels, seed=seed)
+    ss = _sample(sampler, model, num_reads=num_reads, seed=seed)
+    _assert_sampleset(ss, model, what)
+    _assert_reads(ss, num_reads, reads, what)
+    if energies:
+        assert_energies_match(model, ss)
+
+
 def check_tuple_labels(sampler, input: str, num_reads: int = 5, seed: int = 1, reads: str = "sum",
                        **_: Any) -> None:
     """Tuple labels (nested ones too) come back as the same labels."""
-    model = _model(input, "BINARY", TUPLE_LABELS, seed=seed)
-    ss = _sample(sampler, model, num_reads=num_reads, seed=seed)
-    _assert_sampleset(ss, model, "tuple labels")
-    _assert_reads(ss, num_reads, reads, "tuple labels")
-    assert_energies_match(model, ss)
+    _check_labels(sampler, input, "BINARY", TUPLE_LABELS, "tuple labels", num_reads, seed, reads)
 
 
 def check_integer_labels_with_gaps(sampler, input: str, num_reads: int = 5, seed: int = 1,
                                    reads: str = "sum", **_: Any) -> None:
     """Integer labels {0, 5, 9, 42}: no variable invented in the gaps, none dropped."""
-    model = _model(input, "SPIN", GAPPED_LABELS, seed=seed)
-    ss = _sample(sampler, model, num_reads=num_reads, seed=seed)
-    _assert_sampleset(ss, model, "integer labels with gaps")
-    _assert_reads(ss, num_reads, reads, "integer labels with gaps")
-    assert_energies_match(model, ss)
+    _check_labels(sampler, input, "SPIN", GAPPED_LABELS, "integer labels with gaps", num_reads, seed, reads)
 
 
 def check_mixed_labels(sampler, input: str, num_reads: int = 5, seed: int = 1, reads: str = "sum",
                        **_: Any) -> None:
     """Strings and integers mixed: the labels a Problem's reduction produces."""
-    model = _model(input, "BINARY", LABELS, seed=seed)
-    ss = _sample(sampler, model, num_reads=num_reads, seed=seed)
-    _assert_sampleset(ss, model, "mixed labels")
-    _assert_reads(ss, num_reads, reads, "mixed labels")
+    _check_labels(sampler, input, "BINARY", LABELS, "mixed labels", num_reads, seed, reads, energies=False)
 
 
 def check_energies(sampler, input: str, num_reads: int = 5, seed: int = 1, **_: Any) -> None:
