@@ -64,3 +64,24 @@ def _run_json(env_seed):
 
 def test_same_numbers_whatever_pythonhashseed():
     assert _run_json(0) == _run_json(1)
+
+
+def test_help_builds_every_parser_without_importing_the_heavy_libraries():
+    """``anneal-binn --help`` must stay instant: no dimod, numpy or networkx to build the parsers."""
+    code = ("import sys; from anneal_binn.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('dimod', 'numpy', 'networkx', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_output_piped_into_a_closed_pipe_is_not_a_traceback(monkeypatch):
+    """``anneal-binn run ... | head -1`` closes stdout early: exit quietly, no BrokenPipeError trace."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # what `head` does once it has its line
+    stdout = os.fdopen(write_end, "w", buffering=1)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    try:
+        assert main(["run", "fawaz-p1"]) == 0
+    finally:
+        monkeypatch.undo()
+        stdout.close()
