@@ -109,3 +109,8 @@ def test_every_catalogue_baseline_and_route_is_registered():
         for key in ("solver", "baseline"):
             if key in run:
                 assert run[key] in solvers.available(), (name, key)
+
+
+def test_exact_refuses_unknown_parameters_even_on_the_landscape_shortcut(fawaz):
+    with pytest.raises(ab.UsageError, match="bogus"):
+        ab.solve(fawaz, solver="exact", bogus=1)
