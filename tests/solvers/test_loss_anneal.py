@@ -135,3 +135,14 @@ def test_initial_states_and_defaults():
 def test_registered():
     for name in SAMPLERS:
         assert name in solvers.available() and solvers.entry(name).input == "problem"
+
+
+@pytest.mark.parametrize("loss,activation", [("softmax-ce", "softmax"), ("mse", "softmax"), ("zero-one", "identity")])
+def test_two_output_units_on_binary_labels_anneal_the_true_loss(loss, activation):
+    """±1 labels with two output units are classes 0/1 (read as indices, -1 was the last column)."""
+    problem = ab.build_from_dict({"data": {"source": "fawaz", "problem": 1},
+                                  "model": {"loss": loss, "hidden": [{"width": 2, "activation": "sign"}],
+                                            "output": {"activation": activation, "width": 2}}})
+    ss = ab.solve(problem, solver="loss-sa", seed=0, num_reads=4, num_sweeps=300, energy="loss")
+    np.testing.assert_allclose(ss.record.energy, problem.losses(problem.sample_bits(ss)), atol=1e-9)
+    assert problem.evaluate(ss).best.loss == pytest.approx(problem.exact().optimum)

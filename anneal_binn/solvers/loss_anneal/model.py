@@ -180,6 +180,12 @@ class LossModel:
         vi = np.asarray([r.input for r in roles], dtype=np.int64)
         vb = np.asarray([r.bit for r in roles], dtype=np.int64)
         self._shape = (L, U, I)
+        if nout[-1] > 1:
+            # several output units: the kernels index outputs by label, so binary ±1 labels become
+            # columns 0/1 (as the forward pass does; -1 would read the last column)
+            from anneal_binn.model.losses import class_index
+
+            y = np.ascontiguousarray(class_index(np.asarray(y), int(nout[-1])), dtype=np.asarray(y).dtype)
         return (
             np.ascontiguousarray(X.T), y, nin, nout, acts,
             np.asarray([len(a.activations) for a in arch.layers], dtype=np.int64),
