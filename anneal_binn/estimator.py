@@ -186,7 +186,8 @@ class BinaryNetClassifier(ClassifierMixin, BaseEstimator):
         from anneal_binn.pipeline import Pipeline
 
         if not isinstance(self.solver, str) or self.solver not in solvers.available():
-            raise UsageError("solver", f"unknown solver {self.solver!r}; choose one of {', '.join(solvers.available())}")
+            raise UsageError("solver", f"unknown solver {self.solver!r}; "
+                                       f"choose one of {', '.join(solvers.available())}")
         params = {} if self.solver_params is None else self.solver_params
         if not isinstance(params, dict):
             raise UsageError("solver_params", f"must be a dict of solver parameters, got {type(params).__name__}")
