@@ -67,9 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from anneal_binn.errors import AnnealBinnError
+    from anneal_binn.progress import quiet
 
     try:
-        return int(args._main(args) or 0)
+        # progress bars (stderr) are for people watching a terminal, never for --json or --quiet runs
+        with quiet(bool(getattr(args, "json", False) or getattr(args, "quiet", False))):
+            return int(args._main(args) or 0)
     except AnnealBinnError as exc:
         # Every error the package raises for bad input or environment derives from AnnealBinnError.
         message = " ".join(str(exc).split("\n"))

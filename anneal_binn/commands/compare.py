@@ -47,6 +47,7 @@ def compare_solvers(problem, names: list[str], seed: int = 0, num_reads: int = 1
     from anneal_binn import metrics
     from anneal_binn.errors import UsageError
     from anneal_binn.pipeline import Pipeline
+    from anneal_binn.progress import progress
 
     if not names:
         raise UsageError("--solvers", "give at least one registry name, e.g. --solvers exact,sa,hubo-sa")
@@ -56,7 +57,8 @@ def compare_solvers(problem, names: list[str], seed: int = 0, num_reads: int = 1
         raise UsageError("--param", f"solver {unknown[0]!r} is not among --solvers ({', '.join(names)})")
     exact_known = optimum is None and problem.num_variables <= min(problem.landscape_limit, 22)
     results = [Pipeline(problem, name, params=params.get(name, {}), **(route or {}))
-               .run(seed=seed, num_reads=num_reads, exact=exact_known) for name in names]
+               .run(seed=seed, num_reads=num_reads, exact=exact_known)
+               for name in progress(names, desc="solvers")]
     reference = "exact optimum"
     if optimum is None and exact_known:
         optimum = float(problem.exact().optimum)

@@ -29,6 +29,7 @@ from anneal_binn.gate.circuits import Ansatz
 from anneal_binn.gate.hypernetwork import train
 from anneal_binn.gate.optimize import adam
 from anneal_binn.gate.statevector import StatevectorModel, check_cost
+from anneal_binn.progress import progress
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def depth_study(cost, depths=(0, 1, 2, 3, 4), n_optim: int = 200, epsilon: float
     rng = np.random.default_rng(seed)
     energies, success, seconds, nfev = {}, {}, {}, {}
     cmin = float(C.min())
-    for d in depths:
+    for d in progress(depths, desc="depths"):
         t0 = time.perf_counter()
         res = train(C, layers=int(d), restarts=n_optim, seed=rng, maxiter=maxiter, optimizer=optimizer)
         seconds[d] = time.perf_counter() - t0
@@ -138,7 +139,7 @@ def overfitting_study(spec="gaussian-activation", sizes=(2, 4, 6, 8, 1000), real
     for ns in sizes:
         tr_sum = np.zeros(iterations + 1)
         va_sum = np.zeros(iterations + 1)
-        for r in range(realizations):
+        for r in progress(range(realizations), desc=f"N_s = {ns}"):
             raw = {**base, "data": {**base["data"], "n_train": int(ns), "n_test": int(n_validation), "spread": spread},
                    "seed": int(rng.integers(2**31 - 1))}
             problem = ab.build(ab.spec_from_dict(raw))

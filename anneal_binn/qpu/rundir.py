@@ -179,7 +179,9 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
     completed = set(manifest.get("completed", []))
     # a batch file is the truth: it is renamed into place only once complete
     completed |= {i for i in range(num_batches) if batch_path(out, i).exists()}
-    for i in range(num_batches):
+    from anneal_binn.progress import progress
+
+    for i in progress(range(num_batches), desc="submit batches"):
         if i in completed:
             continue
         if fail_after is not None and done_now >= fail_after:
