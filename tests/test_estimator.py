@@ -23,24 +23,9 @@ CHECKED = [
 ]
 
 
-def expected_failed_checks(estimator):
-    """Checks that cannot pass, each with the reason (scikit-learn >= 1.6 marks them xfail).
-
-    The default sign net and the sigmoid perceptron pass every check, check_classifiers_train's
-    accuracy bar (0.83 on three standardized blobs) included, although ±1 first-layer weights
-    allow only the hyperplanes x1 ± x2 = ±1 in two dimensions.
-    """
-    if estimator.output_activation == "softmax":
-        return {"check_classifiers_train": (
-            "known bug, not a limit of binary weights: on a binary task (labels ±1) with two softmax "
-            "outputs the loss-sa kernel reads label -1 as output column -1, so both classes train "
-            "towards class 1 (loss_anneal/model.py passes y unmapped; class_index(y, 2) is the fix); "
-            "the net scores 0.5 on the check's two-blob problem, which it runs first (its three-blob "
-            "problem scores 0.91 and would pass: test_softmax_output_on_three_classes).")}
-    return {}
-
-
-@parametrize_with_checks(CHECKED, expected_failed_checks=expected_failed_checks)
+# Every configuration passes every check (check_classifiers_train's accuracy bar included), so
+# nothing is excluded on grounds of binary weights.
+@parametrize_with_checks(CHECKED)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
