@@ -41,6 +41,7 @@ _LAZY = {
     "metrics": ("anneal_binn.metrics", None),
     "export": ("anneal_binn.export", None),
     "gate": ("anneal_binn.gate", None),
+    "sweep": ("anneal_binn.sweep", None),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
