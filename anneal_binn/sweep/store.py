@@ -125,7 +125,8 @@ def table(tasks: list[dict], rows: dict[str, dict], eps: float = 1e-9):
         first += [c for c in input_columns(t) if c not in first]
     order = [c for c in first + list(RESULT_COLUMNS) if c in df.columns and c not in TIME_COLUMNS]
     order += sorted(c for c in df.columns if c not in order and c not in TIME_COLUMNS)
-    order += [c for c in ("tts99_s", "tts99_low_s", "tts99_high_s") + TIME_COLUMNS if c in df.columns and c not in order]
+    order += [c for c in dict.fromkeys(("tts99_s", "tts99_low_s", "tts99_high_s") + TIME_COLUMNS)
+              if c in df.columns and c not in order]
     return df[order].reset_index(drop=True)
 
 
