@@ -73,7 +73,8 @@ def run_sweep(sweep, out, *, scheduler: str | None = None, n_workers: int | None
 
     Examples:
         >>> import tempfile, anneal_binn as ab
-        >>> sw = ab.sweep.sweep_from_dict({"name": "s", "specs": ["fawaz-p1"], "solvers": [{"name": "exact"}]})
+        >>> sw = ab.sweep.sweep_from_dict({"name": "s", "specs": ["fawaz-p1"], "num_reads": 1,
+        ...                                "solvers": [{"name": "exact"}]})
         >>> df = ab.sweep.run_sweep(sw, tempfile.mkdtemp(), n_workers=0)  # 0: in this process, no Dask
         >>> df[["solver", "best_loss", "success_probability", "reference"]].values.tolist()
         [['exact', 0.0, 1.0, 'exact optimum']]
