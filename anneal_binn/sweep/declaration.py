@@ -205,8 +205,9 @@ def _points(raw: dict) -> list[SpecPoint]:
             try:
                 spec_from_dict(spec)
             except SpecError as exc:
-                raise SpecError(f"template ({', '.join(f'{k}={v}' for k, v in point.items()) or 'no grid'})",
-                                str(exc)) from None
+                message = str(exc)[len(exc.field) + 2:] if str(exc).startswith(f"{exc.field}: ") else str(exc)
+                at = ", ".join(f"{k} = {v}" for k, v in point.items())
+                raise SpecError(f"template.{exc.field}", f"{message}" + (f" (at grid point {at})" if at else "")) from None
             points.append(SpecPoint(name, spec, dict(point)))
     names = [p.name for p in points]
     if len(set(names)) != len(names):

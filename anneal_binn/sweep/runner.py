@@ -30,6 +30,27 @@ def pending(tasks: list[dict], rows: dict[str, dict], retry_failed: bool = False
     return [t for t in tasks if t["task_id"] not in done]
 
 
+def _probe(address: str) -> None:
+    """Refuse at once an address where nothing listens (Dask itself retries for its whole timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return  # other protocols (tls, ucx, inproc): Dask's own connect says what is wrong
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        raise UsageError("--scheduler", f"{address!r} is not tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except OSError as exc:
+        raise UsageError("--scheduler", f"cannot reach a Dask scheduler at {address!r} ({exc.strerror or exc}); "
+                         "start one with `dask scheduler` and give its tcp://HOST:PORT address") from None
+
+
 def _client(scheduler: str | None, n_workers: int | None):
     from anneal_binn.errors import require
 
@@ -39,6 +60,7 @@ def _client(scheduler: str | None, n_workers: int | None):
     from distributed import Client, LocalCluster
 
     if scheduler:
+        _probe(scheduler)
         try:
             return Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError, ValueError) as exc:
