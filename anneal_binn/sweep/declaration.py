@@ -294,10 +294,10 @@ def sweep_from_dict(raw: dict, source: str = "<dict>") -> Sweep:
 
 
 def catalogue() -> list[str]:
-    """Names of the shipped sweep declarations (``anneal_binn/catalogue/sweeps/*.toml``)."""
+    """Names of the shipped sweep declarations (``anneal_binn/sweep/catalogue/*.toml``)."""
     from importlib import resources
 
-    root = resources.files("anneal_binn").joinpath("catalogue", "sweeps")
+    root = resources.files("anneal_binn.sweep").joinpath("catalogue")
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
 
 
@@ -317,7 +317,7 @@ def load_sweep(name_or_path) -> Sweep:
 
     p = Path(name_or_path)
     if not p.is_file():
-        entry = resources.files("anneal_binn").joinpath("catalogue", "sweeps", f"{name_or_path}.toml")
+        entry = resources.files("anneal_binn.sweep").joinpath("catalogue", f"{name_or_path}.toml")
         if not entry.is_file():
             raise SpecError("sweep", f"no declaration file {str(name_or_path)!r} and no shipped sweep of that name; "
                             f"shipped: {', '.join(catalogue())}")
