@@ -194,7 +194,7 @@ def plot_scaling(df, fits, path, metric: str = "tts99_s", size: str = "N", title
                 f = f.iloc[0]
                 xs = np.linspace(min(f["sizes"]), max(f["sizes"]), 100)
                 ax.plot(xs, 10 ** (f["exp_intercept"] + f["exp_slope"] * xs), "-", color=colors[s], lw=1,
-                        label=f"{s}: exp {f['exp_slope']:.3g}±{_g(f['exp_slope_se'])}/N")
+                        label=f"{s}: 10^({f['exp_slope']:.3g}±{_g(f['exp_slope_se'])} N)")
                 ax.plot(xs, 10 ** (f["poly_intercept"] + f["poly_slope"] * np.log10(xs)), "--", color=colors[s],
                         lw=1, label=f"{s}: N^{f['poly_slope']:.2f}±{_g(f['poly_slope_se'])}")
         ax.set_yscale("log")
