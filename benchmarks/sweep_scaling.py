@@ -112,7 +112,7 @@ def main() -> None:
     print("reads to 99% (r99, time-free):")
     print(ab.sweep.format_fits(fits_r99))
     ab.sweep.plot_scaling(a, fits, HERE / "sweep_scaling.png",
-                          title=f"perceptron-scaling: median TTS99 over 10 instances (loopback cluster, 2 workers)")
+                          title="perceptron-scaling: median TTS99 over 10 instances (loopback cluster, 2 workers)")
     facts["fits"] = json.loads(fits.to_json(orient="records"))
     facts["fits_r99"] = json.loads(fits_r99.to_json(orient="records"))
     facts["median_by_N"] = json.loads(a.groupby(["solver", "data.alpha", "N"])[["success_probability", "tts99_s"]]

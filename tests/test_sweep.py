@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ pytest.importorskip("pyarrow")
 
 import anneal_binn as ab  # noqa: E402
 from anneal_binn.errors import SpecError  # noqa: E402
-from anneal_binn.sweep import store  # noqa: E402
 from anneal_binn.sweep.declaration import sweep_from_dict  # noqa: E402
 
 TEMPLATE = {"name": "p-N{data.n}-a{data.alpha}", "data": {"source": "perceptron", "labels": "random"},
@@ -206,8 +204,8 @@ def test_scaling_fit_recovers_a_known_exponential_and_a_known_power_law():
     for n in (20, 40, 80, 160, 320):
         for i in range(10):
             noise = 10 ** rng.normal(0, 0.05)
-            rows.append({"solver": "exp", "N": n, "instance": i, "status": "ok", "tts99_s": 1e-4 * 10 ** (0.01 * n) * noise})
-            rows.append({"solver": "pow", "N": n, "instance": i, "status": "ok", "tts99_s": 1e-6 * n ** 2.0 * noise})
+            for solver, tts in (("exp", 1e-4 * 10 ** (0.01 * n)), ("pow", 1e-6 * n ** 2.0)):
+                rows.append({"solver": solver, "N": n, "instance": i, "status": "ok", "tts99_s": tts * noise})
     fits = ab.sweep.fit_scaling(pd.DataFrame(rows)).set_index("solver")
     e, p = fits.loc["exp"], fits.loc["pow"]
     assert abs(e["exp_slope"] - 0.01) < 3 * e["exp_slope_se"] + 1e-4

@@ -14,7 +14,8 @@ HELP = "run a sweep (specs x solvers x sizes x seeds) on Dask, resumably; fit an
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("declaration", help="sweep declaration: a TOML file or a shipped name (e.g. perceptron-scaling)")
+    parser.add_argument("declaration",
+                        help="sweep declaration: a TOML file or a shipped name (e.g. perceptron-scaling)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="results folder, reused to resume (default: sweeps/<name>)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -89,8 +90,8 @@ def main(args) -> int:
                     "fits": fits.to_dict(orient="records") if fits is not None else None,
                     "plot": str(plot) if plot else None})
         return 0
-    print(f"{sweep.name}: {len(df)}/{total} tasks finished ({', '.join(f'{k} {v}' for k, v in sorted(status.items())) or 'none'}); "
-          f"table: {results}")
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(status.items())) or "none"
+    print(f"{sweep.name}: {len(df)}/{total} tasks finished ({counts}); table: {results}")
     if len(df):
         print(_summary(df, args.metric))
         refs = sorted(df["reference"].dropna().unique())

@@ -207,7 +207,8 @@ def _points(raw: dict) -> list[SpecPoint]:
             except SpecError as exc:
                 message = str(exc)[len(exc.field) + 2:] if str(exc).startswith(f"{exc.field}: ") else str(exc)
                 at = ", ".join(f"{k} = {v}" for k, v in point.items())
-                raise SpecError(f"template.{exc.field}", f"{message}" + (f" (at grid point {at})" if at else "")) from None
+                raise SpecError(f"template.{exc.field}",
+                                message + (f" (at grid point {at})" if at else "")) from None
             points.append(SpecPoint(name, spec, dict(point)))
     names = [p.name for p in points]
     if len(set(names)) != len(names):
@@ -236,7 +237,8 @@ def _solvers(raw: dict, num_reads: int) -> list[SolverEntry]:
             raise SpecError(f"{where}.name", "required: a registry name (anneal-binn solve --list)")
         name = _expect(table["name"], str, f"{where}.name", "a solver name")
         if name not in registry.available():
-            raise SpecError(f"{where}.name", f"unknown solver {name!r}; choose one of {', '.join(registry.available())}")
+            raise SpecError(f"{where}.name",
+                            f"unknown solver {name!r}; choose one of {', '.join(registry.available())}")
         params = dict(_expect(table.get("params", {}), dict, f"{where}.params", "a table of parameters"))
         reads = _positive_int(table.get("num_reads", num_reads), f"{where}.num_reads")
         route = {}
