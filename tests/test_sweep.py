@@ -139,10 +139,16 @@ def test_the_table_has_every_documented_column(tmp_path):
 
 
 # -- Dask: LocalCluster, the loopback cluster, kills ---------------------------------------------
+def dask_declaration():
+    """Two good solvers and one whose every task raises (an unknown parameter): 8 ok, 4 errors."""
+    return declaration(solvers=[{"name": "loss-sa", "params": {"num_sweeps": 50}}, {"name": "sbpi"},
+                                {"name": "loss-sa", "label": "broken", "params": {"no_such_param": 1}}])
+
+
 @pytest.fixture(scope="module")
 def local_result(tmp_path_factory):
     out = tmp_path_factory.mktemp("local")
-    return ab.sweep.run_sweep(sweep_from_dict(declaration()), out), out
+    return ab.sweep.run_sweep(sweep_from_dict(dask_declaration()), out), out
 
 
 def test_localcluster_and_a_two_worker_loopback_cluster_give_identical_results(local_result, tmp_path):
@@ -150,8 +156,12 @@ def test_localcluster_and_a_two_worker_loopback_cluster_give_identical_results(l
 
     local, _ = local_result
     with loopback_cluster(workers=2) as cluster:
-        remote = ab.sweep.run_sweep(sweep_from_dict(declaration()), tmp_path, scheduler=cluster.address)
-    assert len(local) == len(remote) == 8 and (remote["status"] == "ok").all()
+        remote = ab.sweep.run_sweep(sweep_from_dict(dask_declaration()), tmp_path, scheduler=cluster.address)
+    assert len(local) == len(remote) == 12
+    # the failing tasks are rows with their error; the others ran to the end
+    broken = remote["solver"] == "broken"
+    assert (remote.loc[broken, "status"] == "error").all() and (remote.loc[~broken, "status"] == "ok").all()
+    assert remote.loc[broken, "error"].str.contains("no_such_param").all()
     assert remote["worker"].nunique() == 2  # both workers ran tasks
     cols = ab.sweep.deterministic_columns(local)
     assert "success_probability" in cols and "tts99_s" not in cols and "sample_s" not in cols
@@ -220,11 +230,13 @@ def test_report_and_plot_from_the_cli(local_result, tmp_path, capsys):
 
     _, out = local_result
     decl = tmp_path / "t.toml"
-    decl.write_text(toml_text(declaration()))
+    decl.write_text(toml_text(dask_declaration()))
     png = tmp_path / "tts.png"
-    assert main(["sweep", str(decl), "--out", str(out), "--no-run", "--report", "--plot", str(png)]) == 0
+    # exit 1: the sweep has failed tasks (their errors are in the table)
+    assert main(["sweep", str(decl), "--out", str(out), "--no-run", "--report", "--plot", str(png)]) == 1
     text = capsys.readouterr().out
-    assert "8/8 tasks finished (ok 8)" in text and "exp: log10 TTS per N" in text
+    assert "12/12 tasks finished (error 4, ok 8)" in text and "exp: log10 TTS per N" in text
+    assert "loss-sa" in text and "sbpi" in text
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
 
 
