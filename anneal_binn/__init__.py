@@ -42,6 +42,7 @@ _LAZY = {
     "export": ("anneal_binn.export", None),
     "gate": ("anneal_binn.gate", None),
     "BinaryNetClassifier": ("anneal_binn.estimator", "BinaryNetClassifier"),
+    "sweep": ("anneal_binn.sweep", None),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "compare": "compare",
     "submit": "submit",
     "experiment": "experiment",
+    "sweep": "sweep",
 }
 
 
