@@ -37,7 +37,7 @@ __all__ = [
     "landscape_histogram", "spectrum", "grover_success", "bbht_cumulative", "tts_bars",
     "residual_vs_anneal_time", "anneal_time_study", "decision_boundary", "weight_images",
     "training_curves", "result_figure", "landscape_figure", "experiment_figure", "image_shape",
-    "save",
+    "save", "check_plot_file",
 ]
 
 
@@ -55,8 +55,37 @@ def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def save(fig, path) -> None:
-    """Write ``fig`` to ``path`` (format from the suffix: .png, .pdf, .svg...)."""
+    """Write ``fig`` to ``path`` (format from the suffix: .png, .pdf, .svg...); its folder is created."""
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(str(path), dpi=120)
+
+
+def check_plot_file(path, option: str = "--plot"):
+    """Before any work: ``path`` can take a figure (not a directory, known format) and matplotlib is there.
+
+    Raises:
+        UsageError: naming ``option``; MissingExtraError: without matplotlib (the ``plot`` extra).
+    """
+    from pathlib import Path
+
+    from anneal_binn.commands.common import check_output_file
+    from anneal_binn.errors import UsageError, require
+
+    if Path(path).is_dir():
+        raise UsageError(option, f"{str(path)!r} is a directory; give a file name inside it, "
+                                 f"e.g. {str(Path(path) / 'figure.png')!r}")
+    p = check_output_file(path, option)
+    require("matplotlib", "plot")
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(p).suffix.lstrip(".").lower()
+    if suffix not in formats:
+        raise UsageError(option, f"{str(p)!r}: the file name must end in an image format, "
+                                 f"one of {', '.join('.' + f for f in sorted(formats))}")
+    return p
 
 
 def _values(problem_or_values) -> np.ndarray:
