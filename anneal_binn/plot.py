@@ -230,7 +230,7 @@ def tts_bars(rows):
     """``compare --plot``: TTS99 with its 95% interval, and the success probability, per solver.
 
     Exact rows (``kind == "exact"``: the lowest configurations of an enumeration, not samples)
-    have no TTS and are left out of the TTS panel; a sampler that never succeeded has an
+    have no TTS or success probability and are only named in the title; a sampler that never succeeded has an
     infinite TTS, drawn as a marker-less ``inf`` label.
 
     Args:
@@ -238,7 +238,7 @@ def tts_bars(rows):
 
     Returns:
         The Figure: axes 0 TTS99 bars (log scale) with asymmetric error bars from ``tts99_ci``,
-        axes 1 success-probability bars for every solver.
+        axes 1 success-probability bars, one per sampler.
 
     Examples:
         >>> from anneal_binn.commands.compare import compare_solvers
@@ -246,7 +246,7 @@ def tts_bars(rows):
         >>> rows = compare_solvers(ab.build(ab.load_spec("fawaz-p1")), ["exact", "sa"], num_reads=20)
         >>> fig = tts_bars(rows)
         >>> len(fig.axes[0].patches), len(fig.axes[1].patches)
-        (1, 2)
+        (1, 1)
     """
     fig, axes = _figure(1, 2, figsize=(10, 4))
     ax_t, ax_p = axes[0, 0], axes[0, 1]
@@ -261,7 +261,7 @@ def tts_bars(rows):
                      np.where(finite & np.isfinite(hi), hi - tts, np.nan)])
     x = np.arange(len(samplers))
     if len(samplers):
-        ax_t.bar(x, height, yerr=err, capsize=4, color="tab:blue", error_kw={"ecolor": "k"})
+        ax_t.bar(x, height, yerr=err, capsize=4, color="tab:blue", width=0.6, error_kw={"ecolor": "k"})
         for i in np.flatnonzero(~finite):
             ax_t.annotate("inf", (x[i], 1), xycoords=("data", "axes fraction"), ha="center", va="top")
         if finite.any():
@@ -271,15 +271,18 @@ def tts_bars(rows):
     ax_t.set_xticks(x, names, rotation=30, ha="right")
     ax_t.set_ylabel("TTS99 (s)")
     ax_t.set_title("time to solution, 99% (bars: 95% CI)")
-    xp = np.arange(len(rows))
-    colors = ["tab:gray" if r.get("kind") == "exact" else "tab:green" for r in rows]
-    ax_p.bar(xp, [r["success_probability"] or 0.0 for r in rows], color=colors)
-    ax_p.set_xticks(xp, [r["solver"] + (" (exact)" if r.get("kind") == "exact" else "") for r in rows],
-                    rotation=30, ha="right")
+    ax_p.bar(x, [r["success_probability"] or 0.0 for r in samplers], color="tab:green", width=0.6)
+    ax_p.set_xticks(x, names, rotation=30, ha="right")
     ax_p.set_ylim(0, 1.05)
     ax_p.set_ylabel("success probability")
     ref = rows[0]["reference"] if rows else ""
     ax_p.set_title(f"reads within eps of the {ref}")
+    for a in (ax_t, ax_p):
+        a.set_xlim(-0.75, max(len(samplers), 1) - 0.25)
+    exact = [r["solver"] for r in rows if r.get("kind") == "exact"]
+    if exact:
+        fig.suptitle(f"{', '.join(exact)}: enumerated (optimum {rows[0]['optimum']:.4g}), not sampled, so not drawn",
+                     fontsize="small")
     return fig
 
 
