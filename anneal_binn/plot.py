@@ -257,8 +257,9 @@ def tts_bars(rows):
     hi = np.array([r["tts99_ci"][1] if r["tts99_ci"][1] is not None else np.nan for r in samplers], dtype=float)
     finite = np.isfinite(tts)
     height = np.where(finite, tts, np.nan)
-    err = np.vstack([np.where(finite, tts - lo, np.nan),
-                     np.where(finite & np.isfinite(hi), hi - tts, np.nan)])
+    with np.errstate(invalid="ignore"):
+        err = np.vstack([np.where(finite, tts - lo, np.nan),
+                         np.where(finite & np.isfinite(hi), hi - tts, np.nan)])
     x = np.arange(len(samplers))
     if len(samplers):
         ax_t.bar(x, height, yerr=err, capsize=4, color="tab:blue", width=0.6, error_kw={"ecolor": "k"})
