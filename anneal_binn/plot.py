@@ -34,10 +34,10 @@ import math
 import numpy as np
 
 __all__ = [
-    "landscape_histogram", "spectrum", "grover_success", "bbht_cumulative", "tts_bars",
-    "residual_vs_anneal_time", "anneal_time_study", "decision_boundary", "weight_images",
-    "training_curves", "result_figure", "landscape_figure", "experiment_figure", "image_shape",
-    "save", "check_plot_file",
+    "anneal_time_study", "bbht_cumulative", "check_plot_file", "decision_boundary",
+    "experiment_figure", "grover_success", "image_shape", "landscape_figure", "landscape_histogram",
+    "residual_vs_anneal_time", "result_figure", "save", "spectrum", "training_curves", "tts_bars",
+    "weight_images",
 ]
 
 
@@ -52,6 +52,14 @@ def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
     fig = Figure(**kwargs)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes
+
+
+def _target(ax, figsize):
+    """``ax``'s figure and ``ax``, or a new single-axes figure of ``figsize``."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, axes = _figure(figsize=figsize)
+    return fig, axes[0, 0]
 
 
 def save(fig, path) -> None:
@@ -113,14 +121,14 @@ def landscape_histogram(problem, bins: int = 40, ax=None):
         [4.0, 4.0, 4.0, 4.0]
     """
     L = _values(problem)
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(6, 4)))
+    fig, ax = _target(ax, (6, 4))
     lo, hi = float(L.min()), float(L.max())
     edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
     ax.hist(L, bins=edges, color="tab:blue", alpha=0.8, log=bool(L.size > 64))
     ax.axvline(lo, color="k", ls="--", lw=1, label=f"optimum {lo:.4g}")
     ax.set_xlabel("training loss")
     ax.set_ylabel("configurations")
-    n = int(round(math.log2(L.size))) if L.size else 0
+    n = round(math.log2(L.size)) if L.size else 0
     ax.set_title(f"density of states (2^{n} = {L.size:,} configurations)")
     ax.legend(loc="best", fontsize="small")
     return fig
@@ -140,7 +148,7 @@ def spectrum(problem, ax=None):
         True
     """
     W = np.asarray(problem.spectrum() if hasattr(problem, "spectrum") else problem, dtype=float)
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(6, 4)))
+    fig, ax = _target(ax, (6, 4))
     ax.bar(np.arange(W.size), W, color="tab:orange")
     if (W[1:] > 0).any() and W.max() / max(W[W > 0].min(), 1e-300) > 1e3:
         ax.set_yscale("log")
@@ -183,7 +191,7 @@ def grover_success(study, ax=None):
         >>> line.get_label(), bool(np.allclose(line.get_ydata(), st.probability))
         ('exact', True)
     """
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(6, 4)))
+    fig, ax = _target(ax, (6, 4))
     k = np.asarray(study.k)
     ax.plot(k, study.probability, "-", color="k", label="exact")
     if not np.isnan(np.asarray(study.statevector, dtype=float)).all():
@@ -210,7 +218,7 @@ def bbht_cumulative(study, ax=None):
         >>> [l.get_label() for l in bbht_cumulative(st).axes[0].get_lines()][:3]
         ['BBHT runs', 'BBHT exact', 'classical']
     """
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(6, 4)))
+    fig, ax = _target(ax, (6, 4))
     curve, exact = np.asarray(study.bbht_curve), np.asarray(study.bbht_exact)
     ax.step(np.arange(1, curve.size + 1), curve, where="post", color="tab:blue", label="BBHT runs")
     ax.step(np.arange(1, exact.size + 1), exact, where="post", color="k", ls="--", label="BBHT exact")
@@ -322,7 +330,7 @@ def residual_vs_anneal_time(results, optimum: float | None = None, ax=None):
         >>> line.get_xdata().tolist(), line.get_ydata().tolist()
         ([1.0, 10.0, 100.0], [0.5, 0.1, 0.01])
     """
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(6, 4)))
+    fig, ax = _target(ax, (6, 4))
     series = results if all(isinstance(v, dict) for v in results.values()) else {"": results}
     positive = True
     for label, by_time in series.items():
@@ -385,7 +393,7 @@ def decision_boundary(problem, result, resolution: int = 200, ax=None):
     g2 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
     G1, G2 = np.meshgrid(g1, g2)
     Z = problem.network.predict(bits, np.column_stack([G1.ravel(), G2.ravel()]))[0].reshape(G1.shape)
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(5.5, 5)))
+    fig, ax = _target(ax, (5.5, 5))
     classes = np.unique(np.concatenate([y, Z.ravel()]))
     ax.pcolormesh(G1, G2, Z.astype(float), shading="nearest", cmap="coolwarm", alpha=0.3,
                   vmin=classes.min(), vmax=classes.max())
@@ -478,7 +486,7 @@ def training_curves(trace, ax=None):
         >>> [l.get_ydata().tolist() for l in fig.axes[0].get_lines()]
         [[3.0, 2.0, 1.0], [4.0, 2.5, 2.0]]
     """
-    fig, ax = (ax.figure, ax) if ax is not None else (lambda f: (f[0], f[1][0, 0]))(_figure(figsize=(6, 4)))
+    fig, ax = _target(ax, (6, 4))
     ylabel = "energy E(theta)"
     if hasattr(trace, "validation"):
         for i, s in enumerate(trace.sizes):

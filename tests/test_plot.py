@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import anneal_binn as ab  # noqa: E402
-from anneal_binn import plot  # noqa: E402
-from anneal_binn.cli import main  # noqa: E402
+import anneal_binn as ab
+from anneal_binn import plot
+from anneal_binn.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,8 @@ def test_compare_plot_csv_and_footer(tmp_path, captured, capsys):
         assert header in table.splitlines()[1] and f"  {header:8s} " in footer
     for word in ("best E", "resid", "95% CI"):
         assert len(next(line for line in footer.splitlines() if line.startswith(f"  {word}"))) > 40
-    rows = list(csv.DictReader(open(tmp_path / "t.csv")))
+    with open(tmp_path / "t.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
     assert [r["solver"] for r in rows] == ["exact", "sa"] and rows[0]["kind"] == "exact"
     assert rows[0]["reads"] == "256" and rows[0]["tts99_s"] == "" and float(rows[1]["success_probability"]) > 0
     extents, heights = _errorbar_extents(captured[0].axes[0])

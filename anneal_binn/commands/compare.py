@@ -99,18 +99,18 @@ def _fmt(x: float) -> str:
 
 # (header, width, definition): the table's columns, in order; the footer prints the definitions
 COLUMNS = (
-    ("solver", 15, "registry name; an exact row enumerates all 2^N configurations instead of sampling, "
-                   "so it has no p_succ, TTS99 or resid"),
+    ("solver", 15, ("registry name; an exact row enumerates all 2^N configurations instead of sampling, "
+                    "so it has no p_succ, TTS99 or resid")),
     ("reads", 6, "samples drawn (occurrences summed); for exact, the 2^N configurations enumerated"),
     ("time s", 8, "seconds spent sampling all reads (the time TTS99 uses); for exact, the enumeration"),
-    ("best E", 9, "lowest energy the solver returned, in the formulation it solved (HUBO/QUBO energy, "
-                  "not the loss)"),
+    ("best E", 9, ("lowest energy the solver returned, in the formulation it solved (HUBO/QUBO energy, "
+                   "not the loss)")),
     ("best L", 9, "lowest true training loss among the reads (each read decoded and re-evaluated)"),
     ("mean L", 9, "mean true training loss over the reads"),
     ("p_succ", 7, "fraction of reads whose true loss is within eps (relative) of the reference loss"),
     ("TTS99 s", 9, "time to solution with 99% confidence: time per read x ln(0.01) / ln(1 - p_succ)"),
-    ("95% CI", 19, "TTS99 at the ends of the 95% Wilson interval of p_succ (inf: success not excluded "
-                   "to be 0)"),
+    ("95% CI", 19, ("TTS99 at the ends of the 95% Wilson interval of p_succ (inf: a success "
+                    "probability of 0 is not excluded)")),
     ("resid", 8, "mean residual loss: mean L minus the reference loss (0 = every read optimal)"),
     ("acc tr", 7, "training accuracy of the best-loss net"),
     ("acc te", 7, "test accuracy of the best-loss net"),
