@@ -298,7 +298,21 @@ def tts_bars(rows):
 # -- annealing schedules ----------------------------------------------------------------------
 def anneal_time_study(problem, times, solver: str = "statevector-qa", seed: int = 0, num_reads: int = 100,
                       param: str = "annealing_time", params: dict | None = None) -> dict:
-    """Run ``solver`` once per anneal time: ``{time: Result}`` for :func:`residual_vs_anneal_time`."""
+    """Run ``solver`` once per anneal time: ``{time: Result}`` for :func:`residual_vs_anneal_time`.
+
+    Args:
+        times: anneal times, passed to the solver as ``param`` (``annealing_time`` for
+            ``statevector-qa`` and ``mps-qa``).
+        params: other solver parameters (e.g. ``{"num_steps": 50}``).
+
+    Examples:
+        >>> import anneal_binn as ab
+        >>> p = ab.build(ab.load_spec("fawaz-p1"))
+        >>> runs = anneal_time_study(p, [0.5, 5.0], num_reads=50, params={"num_steps": 20})
+        >>> fig = residual_vs_anneal_time(runs)
+        >>> fig.axes[0].get_xlabel(), len(fig.axes[0].get_lines()[0].get_xdata())
+        ('anneal time', 2)
+    """
     from anneal_binn.pipeline import Pipeline
 
     return {float(t): Pipeline(problem, solver, params={**(params or {}), param: float(t)})
