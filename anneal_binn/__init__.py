@@ -41,6 +41,7 @@ _LAZY = {
     "metrics": ("anneal_binn.metrics", None),
     "export": ("anneal_binn.export", None),
     "gate": ("anneal_binn.gate", None),
+    "plot": ("anneal_binn.plot", None),
     "BinaryNetClassifier": ("anneal_binn.estimator", "BinaryNetClassifier"),
     "sweep": ("anneal_binn.sweep", None),
 }

@@ -29,6 +29,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=seed_int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     parser.add_argument("--out", help="also write the JSON document to this file")
+    parser.add_argument("--plot", metavar="FILE",
+                        help="write the experiment's figure (.png, .pdf, .svg; needs the plot extra): grover success "
+                             "vs k and BBHT, depth success vs layers, overfitting/mps training curves")
     g = parser.add_argument_group("depth")
     g.add_argument("--depths", type=int, nargs="+", default=[0, 1, 2, 3, 4], help="layers (0 = product state)")
     g.add_argument("--n-optim", type=positive_int, default=200, help="initializations per depth")
@@ -68,7 +71,7 @@ def _depth(args, spec):
              f"{'layers':>7} {'P(E-Cmin<eps)':>14} {'median E':>10} {'nfev':>7} {'seconds':>8}"]
     for d in st.depths:
         lines.append(f"{d:>7} {st.success[d]:>14.3f} {np.median(st.energies[d]):>10.5g} {st.nfev[d]:>7.1f} {st.seconds[d]:>8.2f}")
-    return doc, lines
+    return doc, lines, st
 
 
 def _overfitting(args, spec):
@@ -82,7 +85,7 @@ def _overfitting(args, spec):
     for s in st.sizes:
         lines.append(f"{s:>6} {st.train[s][0]:>12.4f} {st.train[s][-1]:>10.4f} {st.validation[s].min():>9.4f} "
                      f"{st.validation[s][-1]:>9.4f}")
-    return doc, lines
+    return doc, lines, st
 
 
 def _mps(args, spec):
@@ -100,7 +103,7 @@ def _mps(args, spec):
              f"test accuracy: mean {st.test_accuracy.mean():.3f}, max {st.test_accuracy.max():.3f}; "
              f"{good.mean():.1%} above {st.accuracy_cut}",
              f"mutual Hamming distance among those: {st.hamming:.2f}"]
-    return doc, lines
+    return doc, lines, st
 
 
 def _grover(args, spec):
@@ -117,14 +120,22 @@ def _grover(args, spec):
               f"{st.bbht_steps_90[1]} (exact)",
               f"classical random guessing to >=90%: {st.classical_steps_90[0]} with replacement, "
               f"{st.classical_steps_90[1]} without (seed 003 quotes {st.paper_classical} = floor(0.9/p))"]
-    return doc, lines
+    return doc, lines, st
 
 
 def main(args) -> int:
     spec = args.spec or DEFAULT_SPEC[args.name]
-    doc, lines = {"depth": _depth, "overfitting": _overfitting, "mps": _mps, "grover": _grover}[args.name](args, spec)
+    if args.plot:
+        from anneal_binn.plot import check_plot_file
+
+        check_plot_file(args.plot)
+    doc, lines, study = {"depth": _depth, "overfitting": _overfitting, "mps": _mps, "grover": _grover}[args.name](args, spec)
     if args.out:
         write_json_atomic(args.out, doc)
+    if args.plot:
+        from anneal_binn import plot
+
+        plot.save(plot.experiment_figure(args.name, study), args.plot)
     if args.json:
         print_json(to_jsonable(doc))
     else:

@@ -13,11 +13,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-degree", type=positive_int, action="append", help="report a degree truncation (repeatable)")
     parser.add_argument("--limit", type=positive_int, help="largest N to enumerate (default 26)")
     parser.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    parser.add_argument("--plot", metavar="FILE",
+                        help="write the density of states and W(S) as a figure (.png, .pdf, .svg; needs the plot extra)")
 
 
 def main(args) -> int:
     from anneal_binn.commands.common import load_problem, print_json
 
+    if args.plot:
+        from anneal_binn.plot import check_plot_file
+
+        check_plot_file(args.plot)
     problem = load_problem(args.spec)
     t0 = time.perf_counter()
     L = problem.landscape(limit=args.limit)
@@ -35,6 +41,10 @@ def main(args) -> int:
         "W": W.tolist(),
         "truncations": truncs,
     }
+    if args.plot:
+        from anneal_binn import plot
+
+        plot.save(plot.landscape_figure(problem), args.plot)
     if args.json:
         print_json(doc)
         return 0

@@ -18,6 +18,9 @@ def add_arguments(parser) -> None:
                         help="classical baseline run beside the answer on the same instance and seed "
                              "(default: the spec's [run] baseline)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    parser.add_argument("--plot", metavar="FILE",
+                        help="write a figure (.png, .pdf, .svg): decision regions for 2-D data, weight images for "
+                             "pixel inputs, else the reads' loss histogram (needs the plot extra)")
 
 
 def format_report(doc: dict, problem) -> str:
@@ -86,6 +89,10 @@ def main(args) -> int:
     from anneal_binn.pipeline import Pipeline, default_solver
 
     out = check_output_dir(args.out) if args.out else None
+    if args.plot:
+        from anneal_binn.plot import check_plot_file
+
+        check_plot_file(args.plot)
     problem = load_problem(args.spec)
     name = args.solver or default_solver(problem)
     params = mock_params(args, name, parse_params(args.param))
@@ -99,6 +106,10 @@ def main(args) -> int:
         write_json_atomic(out / "report.json", doc)
         write_json_atomic(out / "samples.json", result.sampleset.to_serializable(use_bytes=False))
         write_json_atomic(out / "spec.json", problem.spec.to_dict())
+    if args.plot:
+        from anneal_binn import plot
+
+        plot.save(plot.result_figure(result), args.plot)
     if args.json:
         print_json(doc)
     else:
