@@ -292,14 +292,23 @@ def load_spec(name_or_path: str | Path) -> Spec:
         2
     """
     path = resolve(name_or_path)
+    return spec_from_dict(read_toml(path), str(path))
+
+
+def read_toml(path, what: str = "a spec") -> dict:
+    """Parse a TOML file (a path or an importlib resource); every failure is one SpecError line.
+
+    Examples:
+        >>> read_toml(resolve("fawaz-p1"))["data"]["source"]
+        'fawaz'
+    """
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(str(path), f"not a UTF-8 text file (byte {exc.start}); a spec is a TOML text file") from None
+        raise SpecError(str(path), f"not a UTF-8 text file (byte {exc.start}); {what} is a TOML text file") from None
     except OSError as exc:
         raise SpecError(str(path), f"cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(str(path), f"not valid TOML: {exc}") from None
-    return spec_from_dict(raw, str(path))

@@ -311,11 +311,9 @@ def load_sweep(name_or_path) -> Sweep:
         >>> sw.name, [s.label for s in sw.solvers]
         ('perceptron-scaling', ['loss-sa', 'loss-sqa', 'sbpi'])
     """
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     from importlib import resources
+
+    from anneal_binn.spec import read_toml
 
     p = Path(name_or_path)
     if not p.is_file():
@@ -324,10 +322,5 @@ def load_sweep(name_or_path) -> Sweep:
             raise SpecError("sweep", f"no declaration file {str(name_or_path)!r} and no shipped sweep of that name; "
                             f"shipped: {', '.join(catalogue())}")
         p = entry
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise SpecError(str(p), "not a UTF-8 text file; a sweep declaration is a TOML text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(str(p), f"not valid TOML: {exc}") from None
+    raw = read_toml(p, "a sweep declaration")
     return sweep_from_dict(raw, str(p))
