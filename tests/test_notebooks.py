@@ -38,8 +38,27 @@ def _check_amplitude_amplification(r):
     assert meta["k_with_p_above_0.9"][0] == 16
 
 
+def _check_annealing_at_scale(r):
+    # toy: N = 51, 2 instances per load, no catalogue nets
+    assert r["toy"] is True and r["N"] == 51 and r["instances"] == 2 and r["routes"] == []
+    solvers = {"SA 2k", "SA 10k", "SA 32k", "SQA 2k", "replicated 2k", "QUBO-SA", "SBPI"}
+    assert set(r["solved"]) == solvers
+    for c in solvers:
+        assert set(r["solved"][c]) == {"0.5", "0.6", "0.7", "0.75"}
+        assert all(0 <= v <= 2 for v in r["solved"][c].values())
+        # zero errors <=> solved
+        for a, v in r["solved"][c].items():
+            assert (v == 2) == (r["mean_errors"][c][a] == 0)
+    # at the lowest load the annealers that Baldassi & Zecchina favour, and SBPI, solve every instance
+    for c in ("SQA 2k", "replicated 2k", "SBPI"):
+        assert r["solved"][c]["0.5"] == 2
+    # SQA at 2k sweeps solves at least as many instances as plain SA at 2k sweeps
+    assert sum(r["solved"]["SQA 2k"].values()) >= sum(r["solved"]["SA 2k"].values())
+
+
 CHECKS = {
     "03_amplitude_amplification": _check_amplitude_amplification,
+    "05_annealing_at_scale": _check_annealing_at_scale,
 }
 
 
