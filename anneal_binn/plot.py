@@ -226,7 +226,7 @@ def bbht_cumulative(study, ax=None):
     t = np.arange(1, max(curve.size, exact.size) + 1)
     ax.plot(t, 1 - (1 - p) ** t, color="tab:gray", label="classical")
     ax.axhline(0.9, color="tab:gray", ls=":", lw=1)
-    ax.set_xlabel("oracle calls")
+    ax.set_xlabel("measurement steps (BBHT: one draw of k per step; classical: one guess)")
     ax.set_ylabel("cumulative success")
     ax.set_ylim(-0.02, 1.02)
     ax.legend(loc="lower right", fontsize="small")
