@@ -548,10 +548,10 @@ def result_figure(result):
     if problem.data.x_train.shape[1] == 2:
         return decision_boundary(problem, result)
     try:
-        image_shape(problem)
-    except ValueError:
-        pass
-    else:
+        pixels = bool(image_shape(problem))
+    except ValueError:  # not image inputs: fall through to the loss histogram
+        pixels = False
+    if pixels:
         return weight_images(problem, result)
     fig, axes = _figure(figsize=(6, 4))
     ax = axes[0, 0]
