@@ -20,7 +20,8 @@ Examples:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -66,9 +67,19 @@ class MPSResult:
     Attributes:
         theta: final angles (P,).
         energy: shot estimate of E at ``theta``.
-        trace: loss estimate accepted at every iteration.
-        nfev: loss evaluations.
+        trace: loss estimate at every iteration as the optimizer reported it (for a rejected
+            QN-SPSA step, the estimate at the rejected point).
+        nfev: loss evaluations the optimizer counted.
         optimizer: "spsa" or "qnspsa".
+        cost: (maxiter + 1,) shot estimate of the loss at the *current* iterate: entry 0 at
+            ``theta0``, entry ``k`` after iteration ``k`` (a rejected step keeps the previous value).
+            This is the "cost vs iterations" curve.
+        accepted: (maxiter,) whether each step was taken (SPSA always; QN-SPSA blocks steps that
+            raise the loss by more than its calibrated allowance).
+        energy_calls: (maxiter + 1,) loss estimates made so far (calibration included), each of
+            ``shots`` measurements; entry 0 counts those before the first iteration.
+        fidelity_calls: (maxiter + 1,) fidelity evaluations made so far (QN-SPSA only; 0 for SPSA).
+        seconds: wall time of the run.
     """
 
     theta: np.ndarray
@@ -76,6 +87,105 @@ class MPSResult:
     trace: np.ndarray
     nfev: int
     optimizer: str
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    accepted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    energy_calls: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    fidelity_calls: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    seconds: float = 0.0
+
+
+def hamming_distances(bits, unique: bool = True) -> np.ndarray:
+    """Hamming distances between all pairs of rows of ``bits`` (condensed, as ``scipy.spatial.distance.pdist``).
+
+    Args:
+        bits: (S, N) 0/1 rows.
+        unique: drop repeated rows first, so a net sampled many times counts once (the mutual
+            distance *between different nets*); ``False`` uses every pair of shots.
+
+    Examples:
+        >>> hamming_distances([[0, 0, 1], [1, 1, 1], [0, 0, 1]]).tolist()
+        [2]
+        >>> hamming_distances([[0, 0, 1], [1, 1, 1], [0, 0, 1]], unique=False).tolist()
+        [2, 0, 2]
+    """
+    from scipy.spatial.distance import pdist
+
+    b = np.asarray(bits, dtype=np.uint8)
+    if b.ndim != 2:
+        raise ValueError(f"bits: expected a 2-D array (samples, variables), got shape {b.shape}")
+    if unique:
+        b = np.unique(b, axis=0)
+    if len(b) < 2:
+        return np.zeros(0, dtype=np.int64)
+    return np.rint(pdist(b, metric="hamming") * b.shape[1]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class SampledNets:
+    """BiNNs measured from a trained hypernetwork, each scored on the problem's data.
+
+    Attributes:
+        bits: (S, N) uint8, one row per shot in measurement order (repeats kept).
+        train_loss: (S,) true training loss of each row.
+        train_accuracy, test_accuracy: (S,) accuracy of each row on the two splits.
+
+    Examples:
+        >>> import anneal_binn as ab
+        >>> p = ab.build(ab.load_spec("fawaz-p1"))
+        >>> nets = score_samples(p, [[1, 0, 1, 0, 0, 0, 0, 0], [0] * 8, [0] * 8])   # an optimum, all -1 twice
+        >>> nets.num_samples, nets.num_unique, nets.train_loss.tolist(), nets.test_accuracy.tolist()
+        (3, 2, [0.0, 2.0, 2.0], [1.0, 0.75, 0.75])
+        >>> nets.good(0.8).tolist(), nets.mutual_hamming(), nets.mutual_hamming(unique=False)
+        ([True, False, False], 2.0, 1.3333333333333333)
+    """
+
+    bits: np.ndarray
+    train_loss: np.ndarray
+    train_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+
+    @property
+    def num_samples(self) -> int:
+        return int(self.bits.shape[0])
+
+    @property
+    def num_unique(self) -> int:
+        """Distinct nets among the shots."""
+        return int(len(np.unique(self.bits, axis=0))) if self.num_samples else 0
+
+    def good(self, accuracy_cut: float, split: str = "test") -> np.ndarray:
+        """Mask of the rows whose accuracy on ``split`` is strictly above ``accuracy_cut``."""
+        if split not in ("train", "test"):
+            raise ValueError(f"split: must be 'train' or 'test', got {split!r}")
+        acc = self.test_accuracy if split == "test" else self.train_accuracy
+        return acc > accuracy_cut
+
+    def hamming(self, accuracy_cut: float | None = None, unique: bool = True,
+                columns=None) -> np.ndarray:
+        """Pairwise Hamming distances among the nets above ``accuracy_cut`` (all nets if None).
+
+        ``columns`` restricts the distance to some variables (e.g. the weights and bias without a
+        hyperparameter bit).
+        """
+        b = self.bits if accuracy_cut is None else self.bits[self.good(accuracy_cut)]
+        if columns is not None:
+            b = b[:, np.asarray(columns)]
+        return hamming_distances(b, unique=unique)
+
+    def mutual_hamming(self, accuracy_cut: float | None = None, unique: bool = True, columns=None) -> float:
+        """Mean of :meth:`hamming` (NaN when fewer than two nets qualify)."""
+        d = self.hamming(accuracy_cut, unique=unique, columns=columns)
+        return float(d.mean()) if d.size else float("nan")
+
+
+def score_samples(problem, bits) -> SampledNets:
+    """Score measured bit rows on ``problem``: true training loss, train and test accuracy of each."""
+    b = np.asarray(bits, dtype=np.uint8)
+    if b.ndim != 2 or b.shape[1] != problem.num_variables:
+        raise ValueError(f"bits: expected shape (S, {problem.num_variables}) for {problem.name}, got {b.shape}")
+    return SampledNets(b, np.asarray(problem.losses(b), dtype=np.float64),
+                       np.asarray(problem.accuracy(b, split="train"), dtype=np.float64),
+                       np.asarray(problem.accuracy(b, split="test"), dtype=np.float64))
 
 
 class MPSHypernetwork:
@@ -145,12 +255,25 @@ class MPSHypernetwork:
         amp = self._sim.run(qc, shots=1, seed_simulator=self._next_seed()).result().data(0)["amplitudes"][0]
         return float(abs(amp) ** 2)
 
+    def sample_nets(self, theta, problem, shots: int | None = None) -> SampledNets:
+        """Measure ``shots`` BiNNs from ``U(theta)|0>`` and score each on ``problem`` (:func:`score_samples`)."""
+        return score_samples(problem, self.sample(theta, shots=shots))
+
     def train(self, theta0=None, optimizer: str = "spsa", maxiter: int = 100, learning_rate=None,
               perturbation=None, seed=None) -> MPSResult:
         """Minimize the shot-estimated loss with SPSA or QN-SPSA (qiskit-algorithms).
 
-        ``learning_rate``/``perturbation`` left as None let SPSA calibrate them (50 extra
-        evaluations); give both to skip calibration.
+        ``learning_rate``/``perturbation`` left as None are calibrated by ``SPSA.calibrate`` at
+        ``theta0`` (50 loss estimates; first step of size 2*pi/10), for either optimizer; give
+        both (floats or callables returning iterators) to skip calibration. QN-SPSA runs with
+        qiskit-algorithms' defaults (blocking: a step that raises the loss estimate by more than
+        twice its standard deviation is rejected; regularization 0.01; Hessian smoothed over
+        iterations).
+
+        Returns:
+            :class:`MPSResult`; its ``cost`` is the loss estimate at the current iterate after each
+            iteration (entry 0 at ``theta0``) and ``energy_calls``/``fidelity_calls`` count the
+            estimates made by then, so runs of different optimizers compare per shot spent.
         """
         require("qiskit_algorithms", "gate")
         from qiskit_algorithms.optimizers import QNSPSA, SPSA
@@ -158,21 +281,44 @@ class MPSHypernetwork:
 
         if optimizer not in ("spsa", "qnspsa"):
             raise ValueError(f"optimizer: choose 'spsa' or 'qnspsa', got {optimizer!r}")
+        if not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+            raise ValueError(f"maxiter: must be a positive integer, got {maxiter!r}")
+        if (learning_rate is None) != (perturbation is None):
+            raise ValueError("learning_rate, perturbation: give both or neither")
+        t0 = time.perf_counter()
         if theta0 is None:
             theta0 = self.ansatz.random_parameters(seed=seed)
         theta0 = self.ansatz.check_parameters(theta0)[0]
         # SPSA draws its perturbations from algorithm_globals.random: seed it for repeatability
         algorithm_globals.random_seed = int(np.random.default_rng(seed).integers(2**31 - 1))
+        calls = {"energy": 0, "fidelity": 0}
+
+        def energy(t):
+            calls["energy"] += 1
+            return self.energy(t)
+
+        def fidelity(x, y):
+            calls["fidelity"] += 1
+            return self.fidelity(x, y)
+
+        cost = [energy(theta0)]
+        if learning_rate is None:
+            learning_rate, perturbation = SPSA.calibrate(energy, theta0)
         trace: list[float] = []
+        accepted: list[bool] = []
+        e_calls, f_calls = [calls["energy"]], [calls["fidelity"]]
 
-        def callback(nfev, x, fx, step, accepted):
+        def callback(nfev, x, fx, step, ok):
             trace.append(float(fx))
+            accepted.append(bool(ok))
+            cost.append(float(fx) if ok else cost[-1])
+            e_calls.append(calls["energy"])
+            f_calls.append(calls["fidelity"])
 
-        kw = dict(maxiter=maxiter, callback=callback)
-        if learning_rate is not None or perturbation is not None:
-            if learning_rate is None or perturbation is None:
-                raise ValueError("learning_rate, perturbation: give both or neither")
-            kw.update(learning_rate=learning_rate, perturbation=perturbation)
-        opt = SPSA(**kw) if optimizer == "spsa" else QNSPSA(self.fidelity, **kw)
-        res = opt.minimize(self.energy, theta0)
-        return MPSResult(np.asarray(res.x), self.energy(res.x), np.asarray(trace), int(res.nfev), optimizer)
+        kw = dict(maxiter=int(maxiter), callback=callback, learning_rate=learning_rate, perturbation=perturbation)
+        opt = SPSA(**kw) if optimizer == "spsa" else QNSPSA(fidelity, **kw)
+        res = opt.minimize(energy, theta0)
+        theta = np.asarray(res.x)
+        return MPSResult(theta, self.energy(theta), np.asarray(trace), int(res.nfev), optimizer,
+                         np.asarray(cost), np.asarray(accepted, dtype=bool), np.asarray(e_calls, dtype=np.int64),
+                         np.asarray(f_calls, dtype=np.int64), time.perf_counter() - t0)
