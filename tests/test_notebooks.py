@@ -86,9 +86,45 @@ def _check_annealing_at_scale(r):
     assert sum(r["solved"]["SQA 2k"].values()) >= sum(r["solved"]["SA 2k"].values())
 
 
+def _check_vqa_mps(r):
+    # seed 004 at toy size: still 66 qubits and P = 2, but 100 shots, 4 iterations, 500 measured nets
+    assert r["toy"] is True and r["layers"] == 2 and r["accuracy_cut"] == 0.9
+    ref = r["reference"]  # the spec's classical route on the same 66 bits
+    assert abs(ref["loss"] - 0.00537) < 1e-4 and ref["test_accuracy"] >= 0.97
+    tr = r["training"]
+    for k in ("spsa", "qnspsa"):
+        t = tr[k]
+        assert t["cost_length"] == r["maxiter"] + 1 and t["energy_calls_first"] == 51  # theta0 + calibration
+        assert t["cost_last"] < t["cost_first"]         # both optimizers lower the shot-estimated cost
+        assert t["cost_min"] > ref["loss"]              # no shot estimate beats the classical optimum's loss
+    assert tr["spsa"]["cost_first"] == tr["qnspsa"]["cost_first"]   # same start, same seed
+    assert tr["spsa"]["fidelity_calls"] == 0 and tr["qnspsa"]["fidelity_calls"] == 4 * r["maxiter"]
+    sa = r["sampling"]
+    for k in ("initial", "spsa", "qnspsa"):
+        s = sa[k]
+        assert s["samples"] == r["samples"] and 0.0 <= s["test_accuracy_mean"] <= s["test_accuracy_max"] <= 1.0
+        assert s["good"] == round(s["good_fraction"] * s["samples"])
+    # SPSA moves probability onto better nets than the initial state measures
+    assert sa["spsa"]["test_accuracy_mean"] > sa["initial"]["test_accuracy_mean"] + 0.05
+    assert sa["spsa"]["good_fraction"] > sa["initial"]["good_fraction"]
+    # the good nets are closer to each other than random 66-bit strings (33 bits apart on average)
+    hm = r["hamming"]["spsa"]
+    assert hm["pairs"] > 10 and 10 < hm["mean"] < 33
+    # the figures: cost vs iterations (2 optimizers + reference), accuracy histograms, Hamming, weight images
+    f = r["figures"]
+    assert [p["lines"] for p in f["cost"]] == [3, 3] and f["cost"][0]["xlabel"] == "iteration"
+    assert f["accuracy"][0]["patches"] == 3
+    assert f["hamming"][0]["patches"] >= 1 and f["hamming"][1]["patches"] >= 1
+    assert f["best_weights"][0]["images"] == 1 and f["reference_weights"][0]["images"] == 1
+    assert len(f["bce"]) == 2
+    # the paper's loss without the activation bit: 65 qubits
+    assert r["bce"]["N"] == 65 and r["bce"]["reference_test_accuracy"] >= 0.95
+
+
 CHECKS = {
     "02_quantum_hypernetworks": _check_quantum_hypernetworks,
     "03_amplitude_amplification": _check_amplitude_amplification,
+    "04_vqa_mps": _check_vqa_mps,
     "05_annealing_at_scale": _check_annealing_at_scale,
 }
 
