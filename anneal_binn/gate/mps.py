@@ -212,6 +212,7 @@ class MPSHypernetwork:
         self._seed = int(np.random.default_rng(seed).integers(2**31 - 1))
         self._calls = 0
         opts = {"method": "matrix_product_state"}
+        self._max_bond = None if max_bond_dimension is None else int(max_bond_dimension)
         if max_bond_dimension is not None:
             opts["matrix_product_state_max_bond_dimension"] = int(max_bond_dimension)
         self._sim = AerSimulator(**opts)
@@ -254,6 +255,39 @@ class MPSHypernetwork:
         qc = self._fid.assign_parameters(bind)
         amp = self._sim.run(qc, shots=1, seed_simulator=self._next_seed()).result().data(0)["amplitudes"][0]
         return float(abs(amp) ** 2)
+
+    def bond_dimensions(self, theta) -> np.ndarray:
+        """Bond dimensions (N-1,) of the MPS of ``U(theta)|0>`` as Aer holds it after the last gate.
+
+        Read from Aer's ``mps_log_data``; with ``max_bond_dimension`` unset the simulation is exact,
+        and ``P`` layers of this ansatz put at most ``P`` CX gates across any bond, so ``chi <= 2**P``.
+
+        Examples:
+            >>> h = MPSHypernetwork(Ansatz(6, 2), loss_from_cost(np.zeros(64)), seed=0)
+            >>> h.bond_dimensions(h.ansatz.random_parameters(seed=1)).tolist()
+            [2, 4, 4, 4, 2]
+            >>> h3 = MPSHypernetwork(Ansatz(6, 3), loss_from_cost(np.zeros(64)), seed=0)
+            >>> h3.bond_dimensions(h3.ansatz.random_parameters(seed=1)).tolist()
+            [2, 4, 8, 4, 2]
+        """
+        import re
+
+        from qiskit_aer import AerSimulator
+
+        theta = self.ansatz.check_parameters(theta)[0]
+        if not self.ansatz.entangling or self.ansatz.num_qubits < 2:
+            # no two-qubit gate: a product state (and Aer would hand back a stale log)
+            return np.ones(self.ansatz.num_qubits - 1, dtype=np.int64)
+        qc = self.ansatz.to_qiskit(theta, measure=True)  # Aer skips a circuit with no output
+        opts = {"method": "matrix_product_state", "mps_log_data": True}
+        if self._max_bond is not None:
+            opts["matrix_product_state_max_bond_dimension"] = self._max_bond
+        res = AerSimulator(**opts).run(qc, shots=1, seed_simulator=self._next_seed()).result()
+        log = str(res.results[0].metadata.get("MPS_log_data", ""))
+        found = re.findall(r"BD=\[([0-9 ]*)\]", log)
+        if not found:
+            raise RuntimeError("bond_dimensions: Aer returned no MPS log; this qiskit-aer does not support mps_log_data")
+        return np.array(found[-1].split(), dtype=np.int64)
 
     def sample_nets(self, theta, problem, shots: int | None = None) -> SampledNets:
         """Measure ``shots`` BiNNs from ``U(theta)|0>`` and score each on ``problem`` (:func:`score_samples`)."""

@@ -93,3 +93,15 @@ def test_sample_nets_scores_what_the_circuit_measures():
     assert nets.bits[0].tolist() == [1, 0, 1, 0, 0, 0, 0, 0]
     assert np.all(nets.train_loss == 0.0) and np.all(nets.test_accuracy == 1.0)
     assert nets.mutual_hamming() != nets.mutual_hamming()   # NaN: one distinct net
+
+
+def test_bond_dimensions_at_66_qubits_stay_at_two_to_the_layers():
+    # seed 004's regime: P = 2 layers put at most 2 CX gates across a bond, so chi <= 4 and the MPS is exact
+    a = Ansatz(66, 2)
+    theta = a.random_parameters(seed=0)
+    chi = MPSHypernetwork(a, loss_from_cost(np.zeros(2)), seed=0).bond_dimensions(theta)
+    assert chi.shape == (65,) and chi.max() == 4 and chi[0] == 2 and chi[-1] == 2
+    # a truncated simulation caps it; the product state has none
+    capped = MPSHypernetwork(a, loss_from_cost(np.zeros(2)), seed=0, max_bond_dimension=2).bond_dimensions(theta)
+    assert capped.max() == 2
+    assert MPSHypernetwork(Ansatz(5, 0), loss_from_cost(np.zeros(32))).bond_dimensions(np.ones(10)).tolist() == [1] * 4
