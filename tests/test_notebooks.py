@@ -89,6 +89,7 @@ def _check_annealing_at_scale(r):
 def _check_vqa_mps(r):
     # seed 004 at toy size: still 66 qubits and P = 2, but 100 shots, 4 iterations, 500 measured nets
     assert r["toy"] is True and r["layers"] == 2 and r["accuracy_cut"] == 0.9
+    assert r["chi_max"] == {"spsa": 4, "qnspsa": 4}   # exact MPS: chi = 2**P at P = 2
     ref = r["reference"]  # the spec's classical route on the same 66 bits
     assert abs(ref["loss"] - 0.00537) < 1e-4 and ref["test_accuracy"] >= 0.97
     tr = r["training"]
