@@ -7,6 +7,11 @@ QN-SPSA come from ``qiskit-algorithms``; QN-SPSA's fidelity ``|<psi(x)|psi(y)>|^
 squared amplitude of ``|0...0>`` after ``U(y)^dag U(x)``, read from the MPS with
 ``save_amplitudes`` (no sampling noise).
 
+After training, :meth:`MPSHypernetwork.sample_nets` measures many BiNNs from the state and
+:func:`score_samples` scores each on the problem (training loss, train and test accuracy);
+:class:`SampledNets` filters the good ones and gives their mutual Hamming distances (seed 004's
+statistics). :meth:`MPSHypernetwork.bond_dimensions` reads the MPS bond dimensions from Aer.
+
 Examples:
     >>> import numpy as np
     >>> from anneal_binn.gate.circuits import Ansatz
