@@ -33,7 +33,7 @@ def _next(state):
 
 
 @nb.njit(cache=True)
-def _anneal_binary(x, coef, term_ptr, term_vars, var_ptr, var_terms, betas, state):
+def _anneal_binary(x, coef, term_ptr, term_vars, var_ptr, var_terms, betas, tie, state):
     n = x.shape[0]
     T = coef.shape[0]
     # zeros[t]: zero bits in term t.  f[i]: sum of c_t over terms t containing i whose other
@@ -56,9 +56,14 @@ def _anneal_binary(x, coef, term_ptr, term_vars, var_ptr, var_terms, betas, stat
         for i in range(n):
             xi = x[i]
             d = f[i] if xi == 0 else -f[i]
-            if d > 0.0:
+            if d > tie:
                 bd = beta * d
                 if bd > 40.0 or _next(state) >= np.exp(-bd):
+                    continue
+            elif d >= -tie:
+                # a zero-cost flip: accept with probability 1/2, else the cold sweeps turn into a
+                # deterministic cycle on a plateau that can miss its exit forever
+                if _next(state) >= 0.5:
                     continue
             # accept: only terms whose other bits hold at most one zero change anyone's field
             for k in range(var_ptr[i], var_ptr[i + 1]):
@@ -88,7 +93,7 @@ def _anneal_binary(x, coef, term_ptr, term_vars, var_ptr, var_terms, betas, stat
 
 
 @nb.njit(cache=True)
-def _anneal_spin(x, coef, term_ptr, term_vars, var_ptr, var_terms, nb_ptr, nb_var, nb_term, betas, state):
+def _anneal_spin(x, coef, term_ptr, term_vars, var_ptr, var_terms, nb_ptr, nb_var, nb_term, betas, tie, state):
     n = x.shape[0]
     T = coef.shape[0]
     # sign[t]: current value of the spin product of term t.  d[i]: energy change of flipping i.
@@ -109,9 +114,12 @@ def _anneal_spin(x, coef, term_ptr, term_vars, var_ptr, var_terms, nb_ptr, nb_va
         beta = betas[b]
         for i in range(n):
             di = d[i]
-            if di > 0.0:
+            if di > tie:
                 bd = beta * di
                 if bd > 40.0 or _next(state) >= np.exp(-bd):
+                    continue
+            elif di >= -tie:
+                if _next(state) >= 0.5:  # a zero-cost flip, as in _anneal_binary
                     continue
             x[i] = -x[i]
             d[i] = -di
@@ -155,8 +163,11 @@ def neighbours(n, term_ptr, term_vars, var_ptr, var_terms):
 
 
 @nb.njit(cache=True, parallel=True)
-def anneal(states, spin, coef, term_ptr, term_vars, var_ptr, var_terms, betas, seeds):
-    """Anneal every row of ``states`` (R, n) int8 in place; returns the (R,) energies w/o offset."""
+def anneal(states, spin, coef, term_ptr, term_vars, var_ptr, var_terms, betas, tie, seeds):
+    """Anneal every row of ``states`` (R, n) int8 in place; returns the (R,) energies w/o offset.
+
+    A flip whose energy change is within ``tie`` of zero is a tie, accepted with probability 1/2.
+    """
     R = states.shape[0]
     n = states.shape[1]
     energies = np.empty(R, dtype=np.float64)
@@ -171,9 +182,9 @@ def anneal(states, spin, coef, term_ptr, term_vars, var_ptr, var_terms, betas, s
         st[0] = seeds[r]
         if spin:
             energies[r] = _anneal_spin(states[r], coef, term_ptr, term_vars, var_ptr, var_terms,
-                                       nb_ptr, nb_var, nb_term, betas, st)
+                                       nb_ptr, nb_var, nb_term, betas, tie, st)
         else:
-            energies[r] = _anneal_binary(states[r], coef, term_ptr, term_vars, var_ptr, var_terms, betas, st)
+            energies[r] = _anneal_binary(states[r], coef, term_ptr, term_vars, var_ptr, var_terms, betas, tie, st)
     return energies
 
 
@@ -190,5 +201,5 @@ def warm_up() -> None:
     tv = np.zeros(1, dtype=np.int32)
     for spin in (False, True):
         st = np.ones((1, 1), dtype=np.int8)
-        anneal(st, spin, coef, ptr, tv, ptr, tv, np.ones(1), np.ones(1, dtype=np.uint64))
+        anneal(st, spin, coef, ptr, tv, ptr, tv, np.ones(1), 0.0, np.ones(1, dtype=np.uint64))
     _WARM = True
