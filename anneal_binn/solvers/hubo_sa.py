@@ -80,6 +80,9 @@ def default_beta_range(cp: CompiledPolynomial) -> tuple[float, float]:
     return hot, max(cold, hot)
 
 
+PARALLEL_WORK = 2_000_000  # reads x sweeps x term memberships above which reads run in threads
+
+
 def _numba_available() -> bool:
     try:
         import numba  # noqa: F401
@@ -253,8 +256,11 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
             _hubo_sa_numba.warm_up()  # first use compiles; kept out of the anneal timing below
             t0 += time.perf_counter() - t_compile
             seeds = rng.integers(1, 2**63 - 1, size=num_reads, dtype=np.int64).astype(np.uint64)
-            _hubo_sa_numba.anneal(states, cp.spin, cp.coef, cp.term_ptr, cp.term_vars, cp.var_ptr,
-                                  cp.var_terms, betas, tie_tolerance(cp), seeds)
+            # threads pay off only past ~1e6 field updates; below that their start-up dominates
+            work = num_reads * int(num_sweeps) * max(len(cp.var_terms), 1)
+            kernel = _hubo_sa_numba.anneal if work > PARALLEL_WORK else _hubo_sa_numba.anneal_serial
+            kernel(states, cp.spin, cp.coef, cp.term_ptr, cp.term_vars, cp.var_ptr,
+            cp.var_terms, betas, tie_tolerance(cp), seeds)
         else:
             _anneal_numpy(states, cp, betas, rng)
         elapsed = time.perf_counter() - t0
