@@ -8,8 +8,9 @@ flip computed from the terms that contain the variable (term adjacency) and upda
 incrementally on acceptance. A zero-cost flip (a tie) is accepted with probability 1/2, not
 always: the zero-one losses of the catalogue have wide plateaus, and always accepting ties makes
 every cold sweep the same deterministic map, which cycles over a plateau without ever reaching its
-exit (on fawaz-p2 that left 46% of reads at loss 2-4 whatever the number of sweeps). Many reads run at once: in parallel threads with numba (the
-``fast`` extra), or vectorized over reads with numpy otherwise.
+exit (on fawaz-p2 that left 46% of reads at loss 2-4 whatever the number of sweeps). Many reads
+run at once: in parallel threads with numba (the ``fast`` extra) when the anneal is large enough
+to pay for them, or vectorized over reads with numpy otherwise.
 
 Examples:
     >>> import dimod
