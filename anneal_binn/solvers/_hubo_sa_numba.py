@@ -137,6 +137,35 @@ def _anneal_spin(x, coef, term_ptr, term_vars, var_ptr, var_terms, nb_ptr, nb_va
 
 
 @nb.njit(cache=True)
+def flip_costs(X, spin, coef, term_ptr, term_vars, var_ptr, var_terms):
+    """|energy change| of every single flip from each row of ``X`` (S, n): the kernels' initial fields."""
+    S, n = X.shape
+    T = coef.shape[0]
+    out = np.empty((S, n), dtype=np.float64)
+    count = np.empty(T, dtype=np.int64)  # zero bits (BINARY) or the spin product (SPIN) of each term
+    for s in range(S):
+        x = X[s]
+        for t in range(T):
+            c = 0 if not spin else 1
+            for k in range(term_ptr[t], term_ptr[t + 1]):
+                if spin:
+                    c *= x[term_vars[k]]
+                elif x[term_vars[k]] == 0:
+                    c += 1
+            count[t] = c
+        for i in range(n):
+            acc = 0.0
+            for k in range(var_ptr[i], var_ptr[i + 1]):
+                t = var_terms[k]
+                if spin:
+                    acc += coef[t] * count[t]
+                elif count[t] - (1 - x[i]) == 0:
+                    acc += coef[t]
+            out[s, i] = abs(acc) * (2.0 if spin else 1.0)
+    return out
+
+
+@nb.njit(cache=True)
 def neighbours(n, term_ptr, term_vars, var_ptr, var_terms):
     """For each variable i, the flat (j, t) pairs with j != i both in term t (CSR by i)."""
     counts = np.zeros(n + 1, dtype=np.int64)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from anneal_binn.solvers._common import CompiledPolynomial
-from anneal_binn.solvers.hubo_sa import HuboSimulatedAnnealingSampler, default_beta_range, sampled_deltas
+from anneal_binn.solvers.hubo_sa import (HuboSimulatedAnnealingSampler, _sampled_deltas_numpy, default_beta_range,
+                                         sampled_deltas)
 from anneal_binn.testing import random_hubo
 
 
@@ -69,6 +70,10 @@ def test_sampled_deltas_are_true_flip_costs():
                 X = 2 * X - 1
             e = cp.energies(X)
             np.testing.assert_allclose(d[k], np.abs(e[1:] - e[0]), atol=1e-9)
+        # the compiled and the numpy computation agree
+        X = np.random.default_rng(0).integers(0, 2, (4, 6)).astype(np.int8)
+        X = 2 * X - 1 if vartype == "SPIN" else X
+        np.testing.assert_allclose(_sampled_deltas_numpy(cp, X), d, atol=1e-12)
 
 
 def test_bad_parameters_are_named():
