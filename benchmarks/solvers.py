@@ -9,7 +9,8 @@ is the **route TTS99** measured here: for every candidate, over a grid of sweeps
 - ``p``: the fraction of reads whose *true* BiNN loss equals the target. On specs that enumerate
   (the Fourier HUBO exists) the target is the exact optimum (landscape), so this is TTS99. Past
   enumeration success is not definable; the target is the best loss any row of this run reached
-  (perceptrons: zero errors), so the column is **time-to-target** at the best known loss.
+  (perceptrons: zero errors) or, lower, one known from outside the run (``KNOWN_BEST``), so the
+  column is **time-to-target** at the best known loss. A spec where no row reaches it gets no winner.
 - ``input``: the one-time cost of what the solver is handed, measured once: the Fourier HUBO
   (``problem.to_hubo``, which computes the landscape) for HUBO solvers, that plus
   ``reduce(method="substitution")`` for QUBO solvers, the spec's QUBO encoding (``problem.to_qubo``)
@@ -60,6 +61,9 @@ ENUMERABLE_SPECS = QUICK_SPECS + ["gaussian-activation", "gaussian-width", "digi
 LARGE_SPECS = ["perceptron-N21-alpha0.5", "perceptron-N101-alpha0.5", "perceptron-N101-alpha0.7", "perceptron-N201-alpha0.5",
                "perceptron-N201-alpha0.7", "mnist-perceptron-785", "digits-hidden", "mnist8x8-activation"]
 FULL_SPECS = ENUMERABLE_SPECS + LARGE_SPECS
+# Best losses known from outside this run, where a run's own grid cannot reach them within its budget:
+# digits-hidden, 16 training errors with loss-sa at 5,000 sweeps (its catalogue spec's measured note).
+KNOWN_BEST = {"digits-hidden": 16.0}
 HUBO_LIMIT = 17  # specs with at most this many bits get the Fourier HUBO, its solvers and the peers
 PEERS = ("peer openjij sample_hubo", "peer dimod HOC + SA", "peer pyqubo + SA")
 
@@ -303,7 +307,7 @@ def spec_table(spec, reads, sweeps_grid, seed, max_qubo_terms, quick, budget=60.
         except Exception as exc:  # a peer failing must not hide the other rows
             print(f"  {row.label:26s} failed: {type(exc).__name__}: {exc}")
     if target is None:
-        target = min(pt["best"] for pts in results.values() for pt in pts)
+        target = min([pt["best"] for pts in results.values() for pt in pts] + [KNOWN_BEST.get(spec, math.inf)])
         for row in rows:
             for pt in results.get(row.label, []):
                 if row.label.startswith("exact"):
@@ -347,6 +351,10 @@ def spec_table(spec, reads, sweeps_grid, seed, max_qubo_terms, quick, budget=60.
         print(line)
         if ranked and ranked[0][0] in PEERS:
             print(f"  NOTE: a peer is faster than every package solver: {ranked[0][0]}")
+    else:
+        out["note"] = (f"no row reached the best known loss {target:.6g} within --point-budget; "
+                       "the benchmark names no default for this spec")
+        print("  " + out["note"])
     ref = out["rows"].get("ours hubo-sa")
     if ref and not math.isinf(ref["tts"]):
         for peer in PEERS:
