@@ -44,7 +44,7 @@ def default_solver(problem) -> str:
     Each catalogue spec's ``[run] solver`` (with its ``num_sweeps`` and ``num_reads``) is the route
     with the fastest TTS99 in ``benchmarks/solvers.py`` (time-to-target at the best known loss past
     enumeration); the committed table is ``benchmarks/solvers.json``. Enumeration keeps the default
-    where no route beats it beyond the timing noise, as it certifies the optimum (fawaz-p2). A spec
+    where no route beats it beyond the timing noise, as it certifies the optimum (fawaz-p1, fawaz-p2). A spec
     without a ``[run]`` line gets exact up to ``EXACT_LIMIT`` bits and loss-sa past it: loss-sa anneals
     the net's own loss (any architecture, no formulation to build), and a loss annealer (loss-sa,
     loss-replicated or loss-sqa) won every other benchmarked spec.

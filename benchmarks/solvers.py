@@ -258,12 +258,18 @@ def reads99(p: float) -> int:
     return 1 if p >= 0.99 else math.ceil(math.log(0.01) / math.log(1.0 - p))
 
 
+# A route displaces exact only when it is this many times faster at its 95% upper bound: between runs of
+# this benchmark on a shared 2-core machine, exact on fawaz-p1 timed 0.29, 0.85, 0.54 and 0.61 ms.
+EXACT_MARGIN = 2.0
+
+
 def pick_winner(ranked):
     """The default route from rows sorted by route TTS99: the fastest, except that exact keeps it
-    unless the fastest other route's 95% upper bound is below exact's time (a tie within the noise
-    goes to the route that certifies the optimum)."""
+    unless the fastest other route's 95% upper bound is ``EXACT_MARGIN`` times below exact's time (a
+    tie within the run-to-run timing noise goes to the route that certifies the optimum)."""
     exact = [kv for kv in ranked if kv[0] == "exact (landscape)"]
-    if exact and ranked[0][0] != exact[0][0] and ranked[0][1]["route_ci"][1] >= exact[0][1]["route_tts"]:
+    if exact and ranked[0][0] != exact[0][0] and \
+            ranked[0][1]["route_ci"][1] * EXACT_MARGIN >= exact[0][1]["route_tts"]:
         return exact[0]
     return ranked[0]
 
@@ -344,7 +350,8 @@ def spec_table(spec, reads, sweeps_grid, seed, max_qubo_terms, quick, budget=60.
         line = f"  default route: {label} ({fmt(win['route_tts'])} s)"
         if fastest[0] != label:
             line += (f"; {fastest[0]} is {fmt(fastest[1]['route_tts'])} s but its 95% bound "
-                     f"{fmt(fastest[1]['route_ci'][1])} s does not beat exact's time, and exact certifies the optimum")
+                     f"{fmt(fastest[1]['route_ci'][1])} s is not {EXACT_MARGIN:g}x below exact's time, "
+                     "and exact certifies the optimum")
         elif len(ours_ranked) > 1:
             nxt = ours_ranked[1]
             line += f"; runner-up {nxt[0]} ({fmt(nxt[1]['route_tts'])} s, {nxt[1]['route_tts'] / win['route_tts']:.3g}x)"
