@@ -5,8 +5,12 @@ single-flip annealing (see the design notes: reduced QUBOs stall at -80..-107 wh
 annealing reaches -118.85). This sampler anneals the polynomial itself: single-variable
 Metropolis sweeps over a geometric inverse-temperature schedule, with the energy change of a
 flip computed from the terms that contain the variable (term adjacency) and updated
-incrementally on acceptance. Many reads run at once: in parallel threads with numba (the
-``fast`` extra), or vectorized over reads with numpy otherwise.
+incrementally on acceptance. A zero-cost flip (a tie) is accepted with probability 1/2, not
+always: the zero-one losses of the catalogue have wide plateaus, and always accepting ties makes
+every cold sweep the same deterministic map, which cycles over a plateau without ever reaching its
+exit (on fawaz-p2 that left 46% of reads at loss 2-4 whatever the number of sweeps). Many reads
+run at once: in parallel threads with numba (the ``fast`` extra) when the anneal is large enough
+to pay for them, or vectorized over reads with numpy otherwise.
 
 Examples:
     >>> import dimod
@@ -32,18 +36,27 @@ from anneal_binn.solvers._common import as_polynomial, check_num_reads, make_rng
 def sampled_deltas(cp: CompiledPolynomial, num_states: int = 16) -> np.ndarray:
     """|energy change| of every single flip from ``num_states`` random states, (num_states, n).
 
-    Computed from the term adjacency in O(nonzeros) per state, with a fixed seed: the beta range
-    is a property of the problem, not of the run's seed.
+    Computed from the term adjacency in O(nonzeros) per state (compiled when numba is installed:
+    this runs on every ``sample_poly`` and was a third of a small anneal's time), with a fixed seed:
+    the beta range is a property of the problem, not of the run's seed.
     """
-    rng = np.random.default_rng(0)
+    X = np.random.default_rng(0).integers(0, 2, (num_states, cp.num_variables)).astype(np.int8)
+    if cp.spin:
+        X = 2 * X - 1
+    if _numba_available() and cp.num_terms:
+        from anneal_binn.solvers import _hubo_sa_numba
+
+        return _hubo_sa_numba.flip_costs(X, cp.spin, cp.coef, cp.term_ptr, cp.term_vars, cp.var_ptr, cp.var_terms)
+    return _sampled_deltas_numpy(cp, X)
+
+
+def _sampled_deltas_numpy(cp: CompiledPolynomial, X: np.ndarray) -> np.ndarray:
     n = cp.num_variables
     owner = np.repeat(np.arange(n), np.diff(cp.var_ptr))  # variable of each var_terms entry
-    out = np.empty((num_states, n))
-    for k in range(num_states):
-        x = rng.integers(0, 2, n).astype(np.int8)
+    out = np.empty(X.shape)
+    for k, x in enumerate(X):
         if cp.spin:
-            s = 2 * x - 1
-            sign = np.multiply.reduceat(s[cp.term_vars], cp.term_ptr[:-1]) if cp.num_terms else np.zeros(0)
+            sign = np.multiply.reduceat(x[cp.term_vars], cp.term_ptr[:-1]) if cp.num_terms else np.zeros(0)
             d = -2.0 * np.bincount(owner, weights=cp.coef[cp.var_terms] * sign[cp.var_terms], minlength=n)
         else:
             zeros = np.add.reduceat((x[cp.term_vars] == 0).astype(np.int64), cp.term_ptr[:-1]) \
@@ -77,12 +90,31 @@ def default_beta_range(cp: CompiledPolynomial) -> tuple[float, float]:
     return hot, max(cold, hot)
 
 
+PARALLEL_WORK = 2_000_000  # reads x sweeps x term memberships above which reads run in threads
+
+
 def _numba_available() -> bool:
     try:
         import numba  # noqa: F401
     except ImportError:
         return False
     return True
+
+
+def tie_tolerance(cp: CompiledPolynomial) -> float:
+    """Energy changes within this of zero are ties (zero-cost flips), accepted with probability 1/2.
+
+    Incremental local fields drift by rounding, so an exact zero test would call a plateau move
+    uphill or downhill at random; 1e-9 of the largest |coefficient| is far above that drift and far
+    below any real energy difference of the catalogue's HUBOs.
+
+    Examples:
+        >>> import dimod
+        >>> cp = CompiledPolynomial.from_polynomial(dimod.BinaryPolynomial({(0, 1): -4.0}, "BINARY"))
+        >>> tie_tolerance(cp)
+        4e-09
+    """
+    return 1e-9 * float(np.abs(cp.coef).max()) if cp.num_terms else 0.0
 
 
 def _anneal_numpy(states: np.ndarray, cp: CompiledPolynomial, betas: np.ndarray, rng: np.random.Generator) -> None:
@@ -96,13 +128,15 @@ def _anneal_numpy(states: np.ndarray, cp: CompiledPolynomial, betas: np.ndarray,
     else:
         cols = (states[:, cp.term_vars] == 0).astype(np.int32)
         zeros = np.add.reduceat(cols, cp.term_ptr[:-1], axis=1).astype(np.int32) if T else np.zeros((R, 0), np.int32)
+    tie = tie_tolerance(cp)
     for beta in betas:
         u = rng.random((n, R))
         for i in range(n):
             ts = adj[i]
             if not len(ts):
-                # a free variable: every flip has delta 0 and is accepted
-                states[:, i] = -states[:, i] if cp.spin else 1 - states[:, i]
+                # a free variable: every flip is a tie, accepted with probability 1/2
+                rows = u[i] < 0.5
+                states[rows, i] = -states[rows, i] if cp.spin else 1 - states[rows, i]
                 continue
             c = cp.coef[ts]
             if cp.spin:
@@ -113,7 +147,9 @@ def _anneal_numpy(states: np.ndarray, cp: CompiledPolynomial, betas: np.ndarray,
                 d = (zeros[:, ts] == target) @ c
                 d = np.where(xi == 1, -d, d)
             with np.errstate(over="ignore"):
-                acc = (d <= 0) | (u[i] < np.exp(-beta * d))
+                # ties (zero-cost flips) are accepted with probability 1/2: always accepting them
+                # makes the cold sweeps a deterministic cycle on a plateau that can miss its exit
+                acc = np.where(np.abs(d) <= tie, u[i] < 0.5, (d < 0) | (u[i] < np.exp(-beta * d)))
             if not acc.any():
                 continue
             rows = np.nonzero(acc)[0]
@@ -230,12 +266,16 @@ class HuboSimulatedAnnealingSampler(dimod.PolySampler):
             _hubo_sa_numba.warm_up()  # first use compiles; kept out of the anneal timing below
             t0 += time.perf_counter() - t_compile
             seeds = rng.integers(1, 2**63 - 1, size=num_reads, dtype=np.int64).astype(np.uint64)
-            _hubo_sa_numba.anneal(states, cp.spin, cp.coef, cp.term_ptr, cp.term_vars, cp.var_ptr,
-                                  cp.var_terms, betas, seeds)
+            # threads pay off only past ~1e6 field updates; below that their start-up dominates
+            work = num_reads * int(num_sweeps) * max(len(cp.var_terms), 1)
+            kernel = _hubo_sa_numba.anneal if work > PARALLEL_WORK else _hubo_sa_numba.anneal_serial
+            energies = cp.offset + kernel(states, cp.spin, cp.coef, cp.term_ptr, cp.term_vars, cp.var_ptr,
+                                          cp.var_terms, betas, tie_tolerance(cp), seeds)
         else:
             _anneal_numpy(states, cp, betas, rng)
         elapsed = time.perf_counter() - t0
-        energies = cp.energies(states)
+        if backend != "numba":
+            energies = cp.energies(states)
         info = {"beta_range": [float(hot), float(cold)], "num_sweeps": int(num_sweeps), "backend": backend,
                 "timing": {"anneal_s": elapsed}}
         return sampleset(states, energies, cp.variables, poly.vartype, info)
