@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from anneal_binn.commands.common import add_solver_arguments, add_spec_argument
 
-HELP = "build a spec's problem, solve it by its route (exact when small) and report the trained net"
+HELP = "build a spec's problem, solve it by its route (the fastest measured one) and report the trained net"
 
-DEFAULT_SPEC = "digits4x4-logistic"  # the embedded default: real data, exact answer, about a second
+DEFAULT_SPEC = "digits4x4-logistic"  # the embedded default: real data, exact optimum shown beside the answer, about a second
 
 
 def add_arguments(parser) -> None:
