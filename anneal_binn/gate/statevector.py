@@ -305,12 +305,15 @@ def _lane_layout(num_qubits: int, batch: int, itemsize: int):
     """
     from anneal_binn.gate._lanes import LANES
 
+    def ceil_div(a, b):
+        return -(-a // b)
+
     d = 2**num_qubits
     # wide rows vectorize best: as few groups as memory allows, at least two to feed two cores
     cap = max(LANES, (LANE_STATE_BYTES // (4 * d * itemsize)) // LANES * LANES)
-    groups = max(min(2, -(-batch // LANES)), -(-batch // cap))
-    lanes = min(cap, -(-(-(-batch // groups)) // LANES) * LANES)
-    groups = -(-batch // lanes)
+    groups = max(min(2, ceil_div(batch, LANES)), ceil_div(batch, cap))
+    lanes = min(cap, ceil_div(ceil_div(batch, groups), LANES) * LANES)
+    groups = ceil_div(batch, lanes)
     low_bits = min(num_qubits, LANE_LOW_BITS)
     tile = max(1, (1 << low_bits) >> (num_qubits - low_bits)) if num_qubits > low_bits else 1
     return lanes, groups, low_bits, tile
@@ -330,6 +333,8 @@ def lane_energy_and_gradient(ansatz: Ansatz, cost_folded: np.ndarray, theta: np.
     require("numba", "gate")
     from anneal_binn.gate import _lanes
 
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision: choose one of {', '.join(PRECISIONS)}; got {precision!r}")
     dtype = PRECISIONS[precision]
     n, nblocks = ansatz.num_qubits, ansatz.num_blocks
     batch = theta.shape[0]
