@@ -293,3 +293,129 @@ def run_groups_serial(states, scratch, c, s, xr, xi, controls, cost, want_grad, 
         sc = scratch[0]
         run_group(st[0], st[1], st[2], st[3], c[g], s[g], xr[g], xi[g], controls, cost, want_grad,
                   energy[g], acc[g], sc[0], sc[1], sc[2], sc[3], low_bits, tile)
+
+
+# -- two or more layers from the first layer's pair states ---------------------------------------
+# Before the second block's CX layer the state is a product of two-qubit states (block 0's CX
+# gates pair (0, 1), (2, 3), ...): site s holds bits [2s, 2s + 2) (the last one bit when N is odd).
+# So the forward pass starts from that product and runs blocks 2.. only, and the first layer's
+# gradient comes from contracting lambda (brought back to that point) against the site states.
+
+
+@njit(cache=True, fastmath=fm, error_model="numpy")
+def pair_product(re, im, phr, phi, dims, sites):
+    # rows [0, prod(dims[:sites])) <- the product of site states 0..sites-1 (phr, phi: (S, 4, lanes))
+    lanes = re.shape[1]
+    for b in range(lanes):
+        re[0, b] = 1.0
+        im[0, b] = 0.0
+    size = 1
+    for s_ in range(sites):
+        for v in range(dims[s_] - 1, -1, -1):  # v = 0 last: it overwrites the rows it reads
+            for i in range(size):
+                for b in range(lanes):
+                    ar = re[i, b]
+                    ai = im[i, b]
+                    fr = phr[s_, v, b]
+                    fi = phi[s_, v, b]
+                    re[i + v * size, b] = ar * fr - ai * fi
+                    im[i + v * size, b] = ar * fi + ai * fr
+        size *= dims[s_]
+
+
+@njit(cache=True, fastmath=fm, error_model="numpy")
+def site_env(pr, pi, qr, qi, phr, phi, dims, env_r, env_i):
+    # env[s, v] = sum over x with x_s = v of conj(lambda(x)) prod_{s' != s} phi_s'(x_s'), i.e.
+    # dE'/dphi_s for E' = <lambda | (x)_s phi_s>. lambda is in q (destroyed: q's leading rows take
+    # the partial contractions A_s over sites >= s, highest first); p is workspace for the
+    # products of the sites below s.
+    lanes = pr.shape[1]
+    nsites = dims.shape[0]
+    stride = 1
+    for s_ in range(nsites - 1):
+        stride *= dims[s_]
+    for s_ in range(nsites - 1, -1, -1):
+        # here q[0 : stride * dims[s]) holds A_{s+1} (conj(lambda) itself for the top site)
+        top = s_ == nsites - 1
+        sign = -1.0 if top else 1.0
+        pair_product(pr, pi, phr, phi, dims, s_)
+        for v in range(dims[s_]):
+            for x in range(stride):
+                for b in range(lanes):
+                    ar = qr[x + v * stride, b]
+                    ai = sign * qi[x + v * stride, b]
+                    env_r[s_, v, b] += ar * pr[x, b] - ai * pi[x, b]
+                    env_i[s_, v, b] += ar * pi[x, b] + ai * pr[x, b]
+        # A_s[x] = sum_v A_{s+1}[x + v stride] phi_s[v], into q's leading rows
+        for x in range(stride):
+            for b in range(lanes):
+                tr = 0.0
+                ti = 0.0
+                for v in range(dims[s_]):
+                    ar = qr[x + v * stride, b]
+                    ai = sign * qi[x + v * stride, b]
+                    fr = phr[s_, v, b]
+                    fi = phi[s_, v, b]
+                    tr += ar * fr - ai * fi
+                    ti += ar * fi + ai * fr
+                qr[x, b] = tr
+                qi[x, b] = ti
+        if s_ > 0:
+            stride //= dims[s_ - 1]
+
+
+@njit(cache=True, fastmath=fm, error_model="numpy")
+def run_group_pairs(pr, pi, qr, qi, phr, phi, dims, c, s, xr, xi, controls, cost, want_grad, energy, acc,
+                    env_r, env_i, spr, spi, sqr, sqi, low_bits, tile):
+    # like run_group, from the first layer's pair product: blocks 2.. by gates, blocks 0 and 1
+    # through site_env (acc of blocks 0 and 1 stays zero)
+    nb = c.shape[0]
+    lanes = pr.shape[1]
+    pair_product(pr, pi, phr, phi, dims, dims.shape[0])
+    for k in range(2, nb):
+        permute(pr, pi, controls[k - 1])
+        rotate_block(pr, pi, c[k], s[k], xr[k], xi[k], spr, spi, low_bits, tile)
+    for b in range(lanes):
+        energy[b] = 0.0
+    for x in range(pr.shape[0]):
+        cx = cost[x]
+        for b in range(lanes):
+            energy[b] += cx * (np.float64(pr[x, b]) * pr[x, b] + np.float64(pi[x, b]) * pi[x, b])
+    if not want_grad:
+        return
+    for x in range(pr.shape[0]):
+        cx = cost[x]
+        for b in range(lanes):
+            qr[x, b] = cx * pr[x, b]
+            qi[x, b] = cx * pi[x, b]
+    for k in range(nb - 1, 1, -1):
+        back_block(pr, pi, qr, qi, c[k], s[k], xr[k], xi[k], acc[k], True, spr, spi, sqr, sqi, low_bits, tile)
+        permute(pr, pi, controls[k - 1])
+        permute(qr, qi, controls[k - 1])
+    site_env(pr, pi, qr, qi, phr, phi, dims, env_r, env_i)
+
+
+@njit(cache=True, parallel=True, fastmath=fm, error_model="numpy")
+def run_groups_pairs(states, scratch, phr, phi, dims, c, s, xr, xi, controls, cost, want_grad, energy, acc,
+                     env_r, env_i, low_bits, tile):
+    # as run_groups; phr, phi: (G, S, 4, lanes); env_r, env_i: (G, S, 4, lanes) float64
+    workers = states.shape[0]
+    groups = c.shape[0]
+    for t in prange(workers):
+        st = states[t]
+        sc = scratch[t]
+        for g in range(t, groups, workers):
+            run_group_pairs(st[0], st[1], st[2], st[3], phr[g], phi[g], dims, c[g], s[g], xr[g], xi[g], controls,
+                            cost, want_grad, energy[g], acc[g], env_r[g], env_i[g], sc[0], sc[1], sc[2], sc[3],
+                            low_bits, tile)
+
+
+@njit(cache=True, fastmath=fm, error_model="numpy")
+def run_groups_pairs_serial(states, scratch, phr, phi, dims, c, s, xr, xi, controls, cost, want_grad, energy, acc,
+                            env_r, env_i, low_bits, tile):
+    st = states[0]
+    sc = scratch[0]
+    for g in range(c.shape[0]):
+        run_group_pairs(st[0], st[1], st[2], st[3], phr[g], phi[g], dims, c[g], s[g], xr[g], xi[g], controls,
+                        cost, want_grad, energy[g], acc[g], env_r[g], env_i[g], sc[0], sc[1], sc[2], sc[3],
+                        low_bits, tile)

@@ -357,8 +357,25 @@ def lane_energy_and_gradient(ansatz: Ansatz, cost_folded: np.ndarray, theta: np.
     scratch = np.empty((used, 4, tile * high, lanes), dtype=dtype)
     energy = np.zeros((groups, lanes))
     acc = np.zeros((groups, nblocks, n, 5, lanes))
-    run = _lanes.run_groups if used > 1 else _lanes.run_groups_serial
-    run(states, scratch, c, s, xr, xi, controls, cost_folded, want_grad, energy, acc, low_bits, tile)
+    pairs = ansatz.layers >= 2 and n > 2
+    if pairs:
+        # the first layer as a product of pair states (see _lanes.run_group_pairs)
+        sites = _SiteDecomposition(ansatz).sites
+        dims = np.array([2**sa.num_qubits for sa, _ in sites], dtype=np.int64)
+        phis = [statevectors(sa, padded[:, idx]) for sa, idx in sites]  # (G * lanes, d_s) each
+        ph = np.zeros((groups * lanes, len(sites), 4), dtype=np.complex128)
+        for j, phi in enumerate(phis):
+            ph[:, j, : phi.shape[1]] = phi
+        ph = ph.reshape(groups, lanes, len(sites), 4).transpose(0, 2, 3, 1)
+        phr, phi_ = (np.ascontiguousarray(ph.real, dtype=dtype), np.ascontiguousarray(ph.imag, dtype=dtype))
+        env_r = np.zeros((groups, len(sites), 4, lanes))
+        env_i = np.zeros_like(env_r)
+        run = _lanes.run_groups_pairs if used > 1 else _lanes.run_groups_pairs_serial
+        run(states, scratch, phr, phi_, dims, c, s, xr, xi, controls, cost_folded, want_grad, energy, acc, env_r,
+            env_i, low_bits, tile)
+    else:
+        run = _lanes.run_groups if used > 1 else _lanes.run_groups_serial
+        run(states, scratch, c, s, xr, xi, controls, cost_folded, want_grad, energy, acc, low_bits, tile)
     energy = energy.reshape(-1)[:batch]
     if not want_grad:
         return energy, None
@@ -367,7 +384,17 @@ def lane_energy_and_gradient(ansatz: Ansatz, cost_folded: np.ndarray, theta: np.
     er, ei = np.cos(tz / 2).reshape(-1, nblocks, n)[:batch], -np.sin(tz / 2).reshape(-1, nblocks, n)[:batch]
     e2r, e2i = er * er - ei * ei, 2.0 * er * ei
     gy = (e2r * a[..., 2] + e2i * a[..., 3]) - (e2r * a[..., 0] - e2i * a[..., 1])
-    return energy, np.stack([gy, a[..., 4]], axis=2).reshape(batch, -1)
+    grad = np.stack([gy, a[..., 4]], axis=2).reshape(batch, -1)
+    if pairs:
+        # dU/dt = U(t + pi) / 2 for every rotation, so dE/dt = Re sum_v env[v] phi_{t + pi}[v]
+        env = (env_r + 1j * env_i).transpose(0, 3, 1, 2).reshape(groups * lanes, len(sites), 4)[:batch]
+        for j, (sa, idx) in enumerate(sites):
+            th = theta[:, idx]
+            npar = idx.size
+            shifted = (th[:, None, :] + np.pi * np.eye(npar)[None]).reshape(-1, npar)
+            dphi = statevectors(sa, shifted).reshape(batch, npar, -1)
+            grad[:, idx] = np.einsum("bpv,bv->bp", dphi, env[:, j, : dphi.shape[2]]).real
+    return energy, grad
 
 PRODUCT_CHUNK_BYTES = 64 * 2**20
 
