@@ -4,8 +4,13 @@ import pytest
 
 from anneal_binn.gate.circuits import Ansatz
 from anneal_binn.gate.hypernetwork import train
-from anneal_binn.gate.statevector import (SINGLE_ENERGY_ERROR, StatevectorModel, _lane_layout,
-                                          lane_energy_and_gradient, probabilities)
+from anneal_binn.gate.statevector import (
+    SINGLE_ENERGY_ERROR,
+    StatevectorModel,
+    _lane_layout,
+    lane_energy_and_gradient,
+    probabilities,
+)
 
 
 @pytest.mark.parametrize("n,layers", [(2, 2), (5, 2), (9, 3), (11, 2)])
