@@ -6,11 +6,13 @@ per-lane coefficients, so the innermost loop is ``LANES`` wide and vectorizes th
 every qubit (a row of 16 float32 is one 64-byte cache line), where one state per thread leaves
 the low qubits' pair loops one or two elements long.
 
-Memory traffic is what bounds a pass over 2**N rows, so a block's single-qubit rotations are
-applied in two cache-resident sweeps instead of N: the lowest ``LOW_BITS`` qubits inside
-contiguous chunks of ``2**LOW_BITS`` rows, the others inside tiles of ``TILE`` consecutive low
-indices gathered across every value of the high bits. The CX layers are XOR permutations of the
-rows, ``x -> x ^ ((x & controls) << 1)``, computed on the fly.
+A block's single-qubit rotations are applied in two cache-resident sweeps instead of N passes
+over the whole state: the lowest ``low_bits`` qubits inside contiguous chunks of ``2**low_bits``
+rows, the others inside tiles of ``tile`` consecutive low indices gathered across every value of
+the high bits (sizes from :func:`anneal_binn.gate.statevector._lane_layout`). The CX layers are
+XOR permutations of the rows, ``x -> x ^ ((x & controls) << 1)``, computed on the fly. Rows are
+wide (up to 128 float32 lanes): the per-row loop overhead is what a 16-lane row pays most for
+(measured: 2.7x the time per amplitude of 128 lanes).
 
 The kernels are generic in the float type: float64 reproduces the one-state kernels of
 :mod:`anneal_binn.gate.statevector` to rounding; float32 halves the memory and doubles the
@@ -81,7 +83,7 @@ def back_local(pr, pi, qr, qi, nrows, bit, c, s, xr, xi, acc, unwind):
     # rows, added into acc (5, LANES) float64, then (unwind) U^dag applied to psi and lambda
     # while they are in cache. Separate loops, because one loop over all eight arrays is not
     # vectorized, and fresh local accumulators (no aliasing with the states) in the state's
-    # float type: a call covers at most 2**(LOW_BITS - 1) pairs.
+    # float type: a call covers at most half a chunk's or a tile's rows in pairs.
     lanes = pr.shape[1]
     st = 1 << bit
     t0 = np.zeros(lanes, pr.dtype)
@@ -340,26 +342,31 @@ def site_env(pr, pi, qr, qi, phr, phi, dims, env_r, env_i):
         sign = -1.0 if top else 1.0
         pair_product(pr, pi, phr, phi, dims, s_)
         for v in range(dims[s_]):
+            tr = np.zeros(lanes)  # fresh accumulators: no aliasing, so the lane loop vectorizes
+            ti = np.zeros(lanes)
             for x in range(stride):
                 for b in range(lanes):
                     ar = qr[x + v * stride, b]
                     ai = sign * qi[x + v * stride, b]
-                    env_r[s_, v, b] += ar * pr[x, b] - ai * pi[x, b]
-                    env_i[s_, v, b] += ar * pi[x, b] + ai * pr[x, b]
+                    tr[b] += ar * pr[x, b] - ai * pi[x, b]
+                    ti[b] += ar * pi[x, b] + ai * pr[x, b]
+            for b in range(lanes):
+                env_r[s_, v, b] += tr[b]
+                env_i[s_, v, b] += ti[b]
         # A_s[x] = sum_v A_{s+1}[x + v stride] phi_s[v], into q's leading rows
         for x in range(stride):
             for b in range(lanes):
-                tr = 0.0
-                ti = 0.0
+                ur = 0.0
+                ui = 0.0
                 for v in range(dims[s_]):
                     ar = qr[x + v * stride, b]
                     ai = sign * qi[x + v * stride, b]
                     fr = phr[s_, v, b]
                     fi = phi[s_, v, b]
-                    tr += ar * fr - ai * fi
-                    ti += ar * fi + ai * fr
-                qr[x, b] = tr
-                qi[x, b] = ti
+                    ur += ar * fr - ai * fi
+                    ui += ar * fi + ai * fr
+                qr[x, b] = ur
+                qi[x, b] = ui
         if s_ > 0:
             stride //= dims[s_ - 1]
 

@@ -3,7 +3,10 @@
 Everything is batched over initializations: ``theta`` has shape ``(B, P)`` and the work for the
 ``B`` rows runs in parallel (numba ``prange``; one state and one adjoint state per thread,
 ``2 * 16 * 2**N`` bytes). Gates act in place on the flat state, pair by pair, so no temporaries
-of size ``2**N`` are made.
+of size ``2**N`` are made. For two or more layers the default is the lane-batched kernels of
+:mod:`anneal_binn.gate._lanes` (:func:`lane_energy_and_gradient`): up to 128 initializations side
+by side in every amplitude row, in float64 or float32 (``precision="single"``), about 1.9x (float32)
+and 1.2x (float64) less CPU per initialization than one state per thread at N = 17.
 
 Why it is fast:
     * each block's RY and RZ on a qubit are applied as one 2x2 unitary, one pass per qubit;
