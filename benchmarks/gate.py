@@ -16,10 +16,14 @@ Part 2 trains 200 random initializations on the 17-variable MNIST 4x4 landscape 
 (batched L-BFGS, maxiter 300) per depth, in CPU seconds (all threads; the machine may be shared,
 so wall time is printed but CPU time is the comparable figure; 200-initialization CPU time is
 extrapolated where fewer ran). The product state and one layer use the exact O(2**N)
-site contractions; two and more layers use the lane kernels, in ``mixed`` precision (float32
-until L-BFGS stalls, then float64 from there) and in double; the first ``--old-inits`` of the same
+site contractions; two and more layers use the lane kernels in ``single`` precision (float32),
+``mixed`` (float32 until L-BFGS stalls, then float64 from there) and double; the first ``--old-inits`` of the same
 initializations also run through the old one-state kernels, timed and extrapolated to 200, and
 the last column is the largest difference of the final energies from theirs.
+
+The lane kernels are made for wide batches (up to 128 initializations per row): with few
+initializations (``--inits 32`` gives two groups of 16 lanes) they run 2-3x slower per
+initialization than at 200.
 
 Run: ``OMP_NUM_THREADS=1 python benchmarks/gate.py [--quick]``. The machine may be shared:
 timings are best-of-``repeat`` and the ratios (same process, same moment) are what to read.
@@ -200,7 +204,7 @@ def main(argv=None) -> int:
     ap.add_argument("--inits", type=int, default=None, help="initializations per depth >= 2 in part 2 (default 200)")
     ap.add_argument("--old-inits", type=int, default=None,
                     help="of those, how many also run through the old one-state kernels (default 8)")
-    ap.add_argument("--precisions", nargs="+", default=["mixed", "double"], help="for depths >= 2")
+    ap.add_argument("--precisions", nargs="+", default=["single", "mixed", "double"], help="for depths >= 2")
     ap.add_argument("--depths", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--skip-part1", action="store_true")
     ap.add_argument("--sizes", type=int, nargs="+", default=None, help="N in part 1 (default 14 17 20)")
