@@ -6,7 +6,9 @@ Everything is batched over initializations: ``theta`` has shape ``(B, P)`` and t
 of size ``2**N`` are made. For two or more layers the default is the lane-batched kernels of
 :mod:`anneal_binn.gate._lanes` (:func:`lane_energy_and_gradient`): up to 128 initializations side
 by side in every amplitude row, in float64 or float32 (``precision="single"``), about 1.9x (float32)
-and 1.2x (float64) less CPU per initialization than one state per thread at N = 17.
+and 1.2x (float64) less CPU per initialization than one state per thread at N = 17 with 112
+initializations per call. Narrow batches pay more per initialization (float32, N = 17: 11 ms at
+112, 25 ms at 16, 55 ms at 8, where lanes are padded to 16).
 
 Why it is fast:
     * each block's RY and RZ on a qubit are applied as one 2x2 unitary, one pass per qubit;
