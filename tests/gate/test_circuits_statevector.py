@@ -130,8 +130,11 @@ def test_deep_circuit_first_layer_contraction_equals_gate_kernels(n, layers):
     a = Ansatz(n, layers)
     C = np.random.default_rng(n).normal(size=2**n)
     theta = a.random_parameters(3, seed=4)
-    fast, gate = StatevectorModel(a, C), StatevectorModel(a, C, product_contraction=False)
-    assert fast._first_layer is not None
+    fast, gate = StatevectorModel(a, C, kernel="rows"), StatevectorModel(a, C, product_contraction=False)
+    lanes = StatevectorModel(a, C)
+    assert fast._first_layer is not None and lanes._lanes and not gate._lanes
     E1, G1 = fast.energy_and_gradient(theta)
     E2, G2 = gate.energy_and_gradient(theta)
+    E3, G3 = lanes.energy_and_gradient(theta)
     assert np.allclose(E1, E2) and np.allclose(G1, G2) and np.allclose(fast.energy(theta), E2)
+    assert np.allclose(E3, E2, rtol=0, atol=1e-12) and np.allclose(G3, G2, rtol=0, atol=1e-12)
