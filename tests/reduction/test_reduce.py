@@ -248,7 +248,28 @@ def test_record_save_load(tmp_path):
     back = Reduction.load(path)
     assert back == red
     assert back.bqm == bqm
-    assert json.loads(path.read_text())["ancillas"][0]["definition"].startswith("aux0 =")
+    assert back.ancillas[0].definition.startswith("aux0 =")
+    assert json.loads(path.read_text())["version"] == 2
+
+
+def test_version_1_records_still_load():
+    """A record saved by the tuple-based version 1 reads back to the same reduction."""
+    from anneal_binn.reduction.record import _encode
+
+    poly = dimod.BinaryPolynomial({("a", 1): 1.0, ("a", "b", (2, 3)): -2.0, ((2, 3), "b", 7, "a"): 0.5}, "SPIN")
+    _, red = reduce(poly, "substitution")
+    v1 = {
+        "format": "anneal-binn.reduction", "version": 1, "method": red.method, "requested": red.requested,
+        "vartype": red.vartype, "variables": [_encode(v) for v in red.variables],
+        "ancillas": [{"label": a.label, "gadget": a.gadget, "factors": [_encode(f) for f in a.factors],
+                      "negated": list(a.negated), "coefficient": a.coefficient, "index": a.index,
+                      "penalty": list(a.penalty)} for a in red.ancillas],
+        "hubo": [[[_encode(v) for v in t], c] for t, c in red.hubo], "hubo_offset": red.hubo_offset,
+        "linear": [[_encode(v), b] for v, b in red.linear],
+        "quadratic": [[_encode(u), _encode(v), b] for (u, v), b in red.quadratic], "offset": red.offset,
+    }
+    back = Reduction.from_dict(json.loads(json.dumps(v1)))
+    assert back == red
 
 
 def test_errors():
