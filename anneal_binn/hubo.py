@@ -58,7 +58,7 @@ def row_keys(rows: np.ndarray, base: int) -> np.ndarray | None:
     return key
 
 
-def canonical_block(rows: np.ndarray, coef: np.ndarray, base: int, drop_zeros: bool = True):
+def canonical_block(rows: np.ndarray, coef: np.ndarray, base: int, drop_zeros: bool = True, presorted: bool = False):
     """Sort each row, sort the rows, sum repeated rows and drop zero coefficients.
 
     Repeated rows are summed in the order they arrive (a stable sort), so the result depends only
@@ -71,10 +71,25 @@ def canonical_block(rows: np.ndarray, coef: np.ndarray, base: int, drop_zeros: b
     """
     coef = np.asarray(coef, dtype=np.float64)
     rows = np.asarray(rows, dtype=np.int64)
-    rows = np.sort(rows.reshape(len(coef), rows.shape[-1] if rows.ndim == 2 else -1), axis=1)
+    rows = rows.reshape(len(coef), rows.shape[-1] if rows.ndim == 2 else -1)
+    if not presorted:
+        rows = np.sort(rows, axis=1)
     if rows.shape[0] == 0:
         return rows, coef
     key = row_keys(rows, base)
+    d = rows.shape[1]
+    if key is not None and base**d <= max(1 << 22, 4 * rows.shape[0]):
+        # few possible monomials: merge by counting into a table indexed by the key, no sort
+        size = base**d
+        present = np.bincount(key, minlength=size) > 0
+        total = np.bincount(key, weights=coef, minlength=size)
+        keys = np.flatnonzero(present & (total != 0.0) if drop_zeros else present)
+        out = np.empty((keys.size, d), dtype=np.int64)
+        rest = keys.copy()
+        for j in range(d - 1, -1, -1):
+            out[:, j] = rest % base
+            rest //= base
+        return out, total[keys]
     order = np.argsort(key, kind="stable") if key is not None else np.lexsort(rows.T[::-1])
     rows, coef = rows[order], coef[order]
     if key is not None:
@@ -122,10 +137,11 @@ class Hubo:
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, pieces, variables, vartype="BINARY", offset: float = 0.0) -> "Hubo":
+    def from_arrays(cls, pieces, variables, vartype="BINARY", offset: float = 0.0, *, checked: bool = True) -> "Hubo":
         """Canonicalise ``pieces``, an iterable of ``(rows (T, d) int, coef (T,))`` of any degrees
         (several pieces of one degree are merged, repeated rows summed), over ``variables``
-        (labels, or an int ``n`` for ``0..n-1``).
+        (labels, or an int ``n`` for ``0..n-1``). ``checked=False`` skips the range and
+        repeated-variable checks, for callers whose rows are already increasing and in range.
 
         Examples:
             >>> h = Hubo.from_arrays([(np.array([[1, 0], [0, 1]]), np.array([1.0, -1.0]))], 2)
@@ -144,7 +160,7 @@ class Hubo:
             if not np.isfinite(coef).all():
                 bad = int(np.flatnonzero(~np.isfinite(coef))[0])
                 raise UsageError("hubo", f"coefficient of term {rows[bad].tolist()} is {coef[bad]}; it must be finite")
-            if rows.size and (rows.min() < 0 or rows.max() >= n):
+            if checked and rows.size and (rows.min() < 0 or rows.max() >= n):
                 raise UsageError("hubo", f"variable index out of range 0..{n - 1} in a term of degree {rows.shape[1]}")
             if rows.shape[1] == 0:
                 offset += float(coef.sum())
@@ -156,12 +172,12 @@ class Hubo:
             parts = by_degree.get(d, [])
             rows = np.concatenate([r for r, _ in parts]) if parts else np.zeros((0, d), np.int64)
             coef = np.concatenate([c for _, c in parts]) if parts else _EMPTY_COEF
-            if d > 1 and rows.shape[0]:
+            if checked and d > 1 and rows.shape[0]:
                 srt = np.sort(rows, axis=1)
                 if np.any(srt[:, 1:] == srt[:, :-1]):
                     raise UsageError("hubo", "a term repeats a variable; pass each term's variables once "
                                      "(Hubo.from_terms reduces x*x and s*s)")
-            blocks.append(canonical_block(rows, coef, max(n, 1)))
+            blocks.append(canonical_block(rows, coef, max(n, 1), presorted=not checked))
         while blocks and blocks[-1][1].size == 0:  # max_degree is the highest nonzero degree
             blocks.pop()
         return cls(variables, vt, offset, tuple(blocks))
@@ -268,12 +284,21 @@ class Hubo:
                 pieces.append((np.zeros((sel.size, 0), np.int64), coef[sel]))
                 continue
             rows = np.empty((sel.size, d), dtype=np.int64)
-            for s0 in range(0, sel.size, 1 << 18):  # bounded temporaries: 64 bits per word per row
-                part = sel[s0 : s0 + (1 << 18)]
-                bits = np.unpackbits(keys[part].astype("<u8").view(np.uint8), axis=1, bitorder="little")
-                rows[s0 : s0 + part.size] = np.nonzero(bits)[1].reshape(part.size, d)
+            col = np.zeros(sel.size, dtype=np.int64)
+            for w in range(keys.shape[1]):  # peel the lowest set bit off each word, d times at most
+                k = keys[sel, w].copy()
+                for _ in range(min(d, 64)):
+                    has = k != 0
+                    if not has.any():
+                        break
+                    low = k & (~k + np.uint64(1))
+                    pos = np.bitwise_count(low - np.uint64(1)).astype(np.int64) + 64 * w
+                    r = np.flatnonzero(has)
+                    rows[r, col[r]] = pos[r]
+                    col[r] += 1
+                    k ^= low
             pieces.append((rows, coef[sel]))
-        return cls.from_arrays(pieces, variables, vartype)
+        return cls.from_arrays(pieces, variables, vartype, checked=False)  # bits come out increasing
 
     # ---- views ----------------------------------------------------------------------------------
     @property
@@ -352,6 +377,56 @@ class Hubo:
         """
         if self.vartype == "BINARY":
             return self
+        n = max(len(self.variables), 1)
+        offset = self.offset
+        top = self.max_degree
+        blocks = []
+        for k in range(1, top + 1):
+            if n**k >= 2**62:  # keys would overflow: merge rows instead (slower, same result)
+                return self._to_binary_rows()
+            keys, parts = [], []
+            for d in range(k, top + 1):
+                rows, coef = self.blocks[d - 1]
+                if not coef.size:
+                    continue
+                part = coef * (2.0**k * (-1.0) ** (d - k))
+                for cols in itertools.combinations(range(d), k):
+                    key = rows[:, cols[0]].copy()
+                    for c in cols[1:]:
+                        key *= n
+                        key += rows[:, c]
+                    keys.append(key)
+                    parts.append(part)
+            if not keys:
+                blocks.append((np.zeros((0, k), np.int64), _EMPTY_COEF))
+                continue
+            key = np.concatenate(keys)
+            part = np.concatenate(parts)
+            del keys, parts
+            if n**k <= max(1 << 22, 4 * key.size):  # a table indexed by the key: no sort
+                total = np.bincount(key, weights=part, minlength=n**k)
+                uniq = np.flatnonzero(total != 0.0)
+                coef = total[uniq]
+            else:
+                order = np.argsort(key, kind="stable")
+                key, part = key[order], part[order]
+                starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+                coef = np.add.reduceat(part, starts)
+                uniq = key[starts]
+                nz = coef != 0.0
+                uniq, coef = uniq[nz], coef[nz]
+            rows = np.empty((uniq.size, k), dtype=np.int64)
+            for j in range(k - 1, -1, -1):
+                rows[:, j] = uniq % n
+                uniq = uniq // n
+            blocks.append((rows, coef))
+        for d, (rows, coef) in enumerate(self.blocks):
+            offset += float((coef * (-1.0) ** (d + 1)).sum())
+        while blocks and blocks[-1][1].size == 0:
+            blocks.pop()
+        return Hubo(self.variables, "BINARY", offset, tuple(blocks))
+
+    def _to_binary_rows(self) -> "Hubo":
         pieces = []
         offset = self.offset
         for d0, (rows, coef) in enumerate(self.blocks):
@@ -364,7 +439,7 @@ class Hubo:
                     offset += float(part.sum())
                 else:
                     pieces.append((rows[:, cols], part))
-        return Hubo.from_arrays(pieces, self.variables, "BINARY", offset)
+        return Hubo.from_arrays(pieces, self.variables, "BINARY", offset, checked=False)  # subsets of sorted rows
 
     def energies(self, samples: np.ndarray) -> np.ndarray:
         """Energy of each row of ``samples`` (values in :attr:`vartype`, columns in

@@ -552,7 +552,10 @@ class Footprint:
         helped = spin | ~negative | (d <= 4)
         M = float(table[d][helped].sum())
         S = float(np.exp2(df).sum()) if spin else 0.0
-        scale = max(1.0, min(S, 2.0**n) / T) if spin and T else 1.0
+        # a SPIN term expands into its subsets; distinct BINARY terms are at most the monomials
+        # of degree <= dmax over n variables
+        distinct = float(sum(math.comb(n, k) for k in range(dmax + 1))) if spin else 0.0
+        scale = max(1.0, min(S, distinct) / T) if spin and T else 1.0
         return cls(n, int(T * scale), dmax, D * scale, P2 * scale, P3 * scale, M * scale, S)
 
     def describe(self) -> str:
