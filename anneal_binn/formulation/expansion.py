@@ -250,6 +250,18 @@ class SparsePoly:
             return poly
         return dimod.BinaryPolynomial(dict(zip(terms, self.coef.tolist())), self.vartype)
 
+    def to_hubo(self, variables: Sequence | None = None):
+        """The :class:`anneal_binn.hubo.Hubo` (sorted index arrays per degree), built from the
+        bitsets without a Python object per term.
+
+        Examples:
+            >>> SparsePoly.from_dict({(0, 1): 2.0, (): 1.0}, 2, "SPIN").to_hubo().to_dict()
+            {(0, 1): 2.0, (): 1.0}
+        """
+        from anneal_binn.hubo import Hubo
+
+        return Hubo.from_bitsets(self.keys, self.coef, self.num_variables, self.vartype, variables)
+
     def evaluate(self, bits: np.ndarray, block: int = 2**21) -> np.ndarray:
         """Values on configurations ``bits`` (C, n) of 0/1 (for SPIN, bit 1 is spin +1).
 

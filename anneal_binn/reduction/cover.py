@@ -127,7 +127,7 @@ def cover_lower_bound(terms: Mapping[Term, float]) -> int:
 
     Examples:
         >>> cover_lower_bound({(0, 1, 2, 3, 4): 1.0, (0, 1, 2): -1.0, tuple(range(10)): 1.0})
-        5
+        4
     """
     total = 0
     for t, c in terms.items():
@@ -258,8 +258,9 @@ def prune_leaves(terms: Mapping[Term, float], first_id: int, pairs, symbol_terms
 
     Examples:
         >>> terms = {(0, 1, 2, 3): -1.0, (0, 1, 4, 5): -1.0}
-        >>> pairs, sym = greedy_pairs(terms, 6)
-        >>> len(pairs), prune_leaves(terms, 6, pairs, sym)[0]
+        >>> pairs, (final,) = greedy_pairs([np.array(list(terms))], 6)
+        >>> sym = dict(zip(terms, map(tuple, final.tolist())))
+        >>> len(pairs), prune_leaves(terms, 6, list(map(tuple, pairs.tolist())), sym)[0]
         (3, [])
     """
     m = len(pairs)
