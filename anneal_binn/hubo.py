@@ -347,8 +347,9 @@ class Hubo:
     __hash__ = None
 
     # ---- conversions ----------------------------------------------------------------------------
-    def to_polynomial(self) -> dimod.BinaryPolynomial:
-        """The ``dimod.BinaryPolynomial`` (the public seam); every variable is kept."""
+    def to_polynomial(self, keep_variables: bool = True) -> dimod.BinaryPolynomial:
+        """The ``dimod.BinaryPolynomial`` (the public seam). With ``keep_variables`` a variable
+        of no term is kept as a zero linear term, so ``poly.variables`` is :attr:`variables`."""
         labels = np.empty(len(self.variables), dtype=object)
         labels[:] = self.variables
         terms: dict = {}
@@ -357,8 +358,12 @@ class Hubo:
             terms.update(zip(map(frozenset, keys), coef.tolist()))
         if self.offset:
             terms[frozenset()] = self.offset
-        for v in self.variables:  # a variable of no nonzero term still belongs to the HUBO
-            terms.setdefault(frozenset((v,)), 0.0)
+        if keep_variables:  # a variable of no nonzero term still belongs to the HUBO
+            used = np.zeros(len(self.variables), dtype=bool)
+            for rows, _ in self.blocks:
+                used[rows.ravel()] = True
+            for i in np.flatnonzero(~used).tolist():
+                terms[frozenset((self.variables[i],))] = 0.0
         poly = dimod.BinaryPolynomial({}, self.vartype)
         if isinstance(getattr(poly, "_terms", None), dict):
             poly._terms = terms  # already unique and reduced: skip dimod's per-term aggregation

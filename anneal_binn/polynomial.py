@@ -130,7 +130,7 @@ def dense_to_poly(coefficients: np.ndarray, vartype, variables=None, atol: float
         "truncate it (to_hubo(max_degree=..., threshold=...), or a larger rtol) or solve the landscape "
         "without a polynomial (exact, grover)",
     )
-    return Hubo.from_dense(coefficients, vartype, variables, atol).to_polynomial()
+    return Hubo.from_dense(coefficients, vartype, variables, atol).to_polynomial(keep_variables=False)
 
 
 def poly_bytes(num_terms: int, total_degree: int) -> float:

@@ -48,18 +48,24 @@ def gadget_cost(length: int, coefficient: float) -> int:
     return 1 if coefficient < 0 else min((length - 1) // 2, bcr_ancillas(length))
 
 
-def greedy_pairs(blocks, first_id: int):
+def greedy_pairs(blocks, first_id: int, commit: float = 0.95, patience: int = 200_000):
     """Pair-sharing substitution until every term has two symbols, in vectorized rounds.
 
-    In each round every term of three or more symbols substitutes one pair of its symbols: the
-    pair that occurs in the most such terms at the start of the round (ties: the smallest pair of
-    ids), so terms that share a frequent pair all share its ancilla. A term loses one symbol per
-    round; a round is a few numpy sorts over all pairs still offered, so a million degree-4 terms
-    take two rounds of about a second each, where a heap of Python tuples took minutes.
+    Each round counts, over the terms of three or more symbols, how many hold each pair of
+    symbols. Every term picks its most frequent pair (ties: the smallest pair of ids), and the
+    terms whose pick occurs in at least ``commit`` times as many terms as the round's most frequent
+    pair substitute it (all holders of a pair substitute it together, so they share one ancilla);
+    the others wait for the next round, where the counts are fresh. ``commit -> 1`` is Rosenberg's
+    sequential greedy (one pair per step); at 0.95 it gives the same ancilla counts as the
+    sequential heap on the benchmark's random HUBOs. A round is a few numpy sorts over the pairs
+    still offered. Past ``patience`` waiting terms every term substitutes its pick, so a million
+    degree-4 terms take two rounds of about a second, where a heap of Python tuples took minutes.
 
     Args:
         blocks: int64 arrays ``(T, L)``, ``L >= 3``, rows of sorted symbol ids below ``first_id``.
         first_id: the id given to the first ancilla.
+        commit: fraction of the top count a pair needs to be substituted in this round.
+        patience: while more terms than this wait, every one substitutes in each round.
 
     Returns:
         ``(pairs, finals)``: ``pairs`` an int64 ``(m, 2)`` array, row ``k`` the two symbols
@@ -73,12 +79,19 @@ def greedy_pairs(blocks, first_id: int):
     """
     finals = [np.empty((b.shape[0], 2), dtype=np.int64) for b in blocks]
     bound = first_id + sum(b.shape[0] * (b.shape[1] - 2) for b in blocks) + 1  # ids stay below
-    active = [(np.asarray(b, dtype=np.int64), bi, np.arange(b.shape[0])) for bi, b in enumerate(blocks) if b.shape[0]]
+    active: dict[int, list] = {}
+    for bi, b in enumerate(blocks):
+        if b.shape[0]:
+            active.setdefault(b.shape[1], []).append((np.asarray(b, dtype=np.int64), np.full(b.shape[0], bi),
+                                                     np.arange(b.shape[0])))
     pairs: list[np.ndarray] = []
     next_id = first_id
     while active:
-        combos = [np.triu_indices(S.shape[1], 1) for S, _, _ in active]
-        codes = [S[:, ci] * bound + S[:, cj] for (S, _, _), (ci, cj) in zip(active, combos)]
+        # one block per length: (symbols, source block, source row)
+        groups = [(L, np.concatenate([g[0] for g in gs]), np.concatenate([g[1] for g in gs]),
+                   np.concatenate([g[2] for g in gs])) for L, gs in sorted(active.items())]
+        combos = [np.triu_indices(L, 1) for L, _, _, _ in groups]
+        codes = [S[:, ci] * bound + S[:, cj] for (_, S, _, _), (ci, cj) in zip(groups, combos)]
         uniq, inv, counts = np.unique(np.concatenate([c.ravel() for c in codes]), return_inverse=True,
                                       return_counts=True)
         order = np.lexsort((uniq, -counts))  # most frequent first, then the smallest pair
@@ -91,21 +104,39 @@ def greedy_pairs(blocks, first_id: int):
             start += c.size
             arg = np.argmin(r, axis=1)
             picks.append((arg, r[np.arange(r.shape[0]), arg]))
-        new_ranks = np.unique(np.concatenate([p[1] for p in picks]))
+        # a pair's holders may have picked other pairs: judge a pick by how many terms took it
+        taken = np.bincount(np.concatenate([b for _, b in picks]), minlength=order.size)
+        need = int(np.ceil(commit * taken.max()))
+        if sum(c.shape[0] for c in codes) > patience:
+            # past ``patience`` waiting terms every term substitutes its pick: a dense HUBO, where
+            # every pair is equally frequent, would otherwise creep through hundreds of rounds
+            # over a million terms (3,341 instead of 4,481 ancillas on the 72-variable dense
+            # degree-4 HUBO, but 8x slower)
+            need = 1
+        need = max(1, need)
+        picks = [(arg, b, taken[b] >= need) for arg, b in picks]
+        new_ranks = np.unique(np.concatenate([b[go] for _, b, go in picks]))
         chosen = uniq[order[new_ranks]]
         pairs.append(np.stack([chosen // bound, chosen % bound], axis=1))
-        nxt = []
-        for (S, bi, rows), (ci, cj), (arg, r) in zip(active, combos, picks):
-            T, L = S.shape
+        nxt: dict[int, list] = {}
+        for (L, S, bi, rows), (ci, cj), (arg, r, go) in zip(groups, combos, picks):
+            if (~go).any():
+                nxt.setdefault(L, []).append((S[~go], bi[~go], rows[~go]))
+            if not go.any():
+                continue
+            S, bi, rows, arg, r = S[go], bi[go], rows[go], arg[go], r[go]
+            T = S.shape[0]
             y = next_id + np.searchsorted(new_ranks, r)
             keep = np.ones((T, L), dtype=bool)
             keep[np.arange(T), ci[arg]] = False
             keep[np.arange(T), cj[arg]] = False
             S2 = np.concatenate([S[keep].reshape(T, L - 2), y[:, None]], axis=1)  # y is the largest id
             if L - 1 == 2:
-                finals[bi][rows] = S2
+                for b in np.unique(bi).tolist():
+                    sel = bi == b
+                    finals[b][rows[sel]] = S2[sel]
             else:
-                nxt.append((S2, bi, rows))
+                nxt.setdefault(L - 1, []).append((S2, bi, rows))
         next_id += new_ranks.size
         active = nxt
     out = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)

@@ -93,7 +93,7 @@ def _find(edges, num_variables: int, graph, seed: int, timeout: float, tries: in
 
 
 def physical_qubits(edges, num_variables: int, graph, *, seed: int = 0, timeout: float = 10.0,
-                    tries: int = 10) -> Embedding:
+                    tries: int = 4) -> Embedding:
     """Embed the couplers ``edges`` (pairs of ints ``< num_variables``) into ``graph``."""
     found = _find(sorted((min(u, v), max(u, v)) for u, v in edges), num_variables, graph, seed, timeout, tries)
     if found is None:
@@ -103,7 +103,7 @@ def physical_qubits(edges, num_variables: int, graph, *, seed: int = 0, timeout:
                      else 0.0, {v: tuple(c) for v, c in emb.items()})
 
 
-def embed(bqm, target="pegasus", *, seed: int = 0, timeout: float = 10.0, tries: int = 10) -> Embedding:
+def embed(bqm, target="pegasus", *, seed: int = 0, timeout: float = 10.0, tries: int = 4) -> Embedding:
     """Embed a ``dimod.BinaryQuadraticModel`` into ``target`` (see :func:`target_graph`).
 
     Variables are numbered in ``bqm.variables`` order and couplers sorted, so a QUBO built by
