@@ -78,7 +78,7 @@ def canonical_block(rows: np.ndarray, coef: np.ndarray, base: int, drop_zeros: b
         return rows, coef
     key = row_keys(rows, base)
     d = rows.shape[1]
-    if key is not None and base**d <= max(1 << 22, 4 * rows.shape[0]):
+    if key is not None and base**d <= max(4096, 4 * rows.shape[0]):  # table no larger than the data
         # few possible monomials: merge by counting into a table indexed by the key, no sort
         size = base**d
         present = np.bincount(key, minlength=size) > 0
@@ -408,7 +408,7 @@ class Hubo:
             key = np.concatenate(keys)
             part = np.concatenate(parts)
             del keys, parts
-            if n**k <= max(1 << 22, 4 * key.size):  # a table indexed by the key: no sort
+            if n**k <= max(4096, 4 * key.size):  # a table indexed by the key (no larger than the data): no sort
                 total = np.bincount(key, weights=part, minlength=n**k)
                 uniq = np.flatnonzero(total != 0.0)
                 coef = total[uniq]

@@ -482,7 +482,7 @@ _BYTES = {
     "term": 96.0,  # array form and its canonical sort, per term
     "degree": 32.0,  # per variable of a term
     "spin_part": 64.0,  # SPIN -> BINARY expansion: one row piece per subset of each term
-    "greedy_pair": 80.0,  # greedy_pairs: codes, their unique/inverse/counts and ranks, per pair offered
+    "greedy_pair": 96.0,  # greedy_pairs: codes, their unique/inverse/counts and ranks, per pair offered
     "python_term": 450.0,  # a term as a Python tuple in a dict (cover search, hybrid pruning)
     "build": 160.0,  # a builder's chunks and their merge, per variable occurrence
     "matching": 320.0,  # optimized_cover: one candidate matching of one term
