@@ -431,15 +431,38 @@ _BUILDERS = {
 _AUTO_ORDER = ("hybrid", "cover", "substitution", "bcr", "ishikawa", "freedman-drineas")  # preference on ties
 
 
+def _gadget_bound(h: Hubo, name: str) -> int:
+    """Ancillas of ``"ishikawa"`` or ``"bcr"`` exactly, of ``"freedman-drineas"`` a lower bound
+    (one per term of degree >= 3), counted without building anything.
+
+    Examples:
+        >>> h = Hubo.from_terms({tuple(range(8)): 1.0, (0, 1, 2): -1.0})
+        >>> [_gadget_bound(h, m) for m in ("ishikawa", "bcr", "freedman-drineas")]
+        [4, 3, 2]
+    """
+    total = 0
+    for d0, (_, c) in enumerate(h.blocks):
+        d = d0 + 1
+        if d < 3 or not c.size:
+            continue
+        pos = int((c > 0).sum())
+        if name == "freedman-drineas":
+            total += c.size
+        else:
+            total += (c.size - pos) + pos * ((d - 1) // 2 if name == "ishikawa" else bcr_ancillas(d))
+    return total
+
+
 def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None) -> tuple[str, dict, list]:
     """Every method in ``allowed`` (default all), best by ``score`` (default :func:`_cost`: fewest
     ancillas, then couplers, then max/min |bias|); ties go to :data:`_AUTO_ORDER`. The pair-cover
     search is skipped when its lower bound already exceeds a built candidate's ancillas (dense
     high-degree HUBOs, where it took minutes to lose). Only the best candidate so far is kept, so
-    the peak memory is that of two candidates, not of all six. Returns the winner and every
-    candidate's ``(method, ancillas, score)``."""
+    the peak memory is that of two candidates, not of all six; with the default score a gadget
+    method whose ancilla count (:func:`_gadget_bound`) already exceeds a built candidate's is not
+    built either. Returns the winner and every built candidate's ``(method, ancillas, score)``."""
     allowed = set(_AUTO_ORDER) if allowed is None else set(allowed)
-    score = score or _cost
+    score = score or _cost  # when ancillas come first, gadget methods that cannot win are not built
     rank = {m: i for i, m in enumerate(_AUTO_ORDER)}
     best: list = []
     seen: list = []
@@ -461,7 +484,7 @@ def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None) -> tuple[str
                 consider(name, build(h, greedy=greedy))
         del greedy
     for name in ("bcr", "ishikawa", "freedman-drineas"):
-        if name in allowed:
+        if name in allowed and not (score is _cost and _gadget_bound(h, name) > fewest):
             consider(name, _BUILDERS[name](h))
     if "cover" in allowed:
         high = {}

@@ -20,7 +20,8 @@ import numpy as np
 
 from anneal_binn.reduction._terms import Term
 
-COVER_MAX_DEGREE = 8  # matchings per term: 763 at degree 8, 2.4 million at degree 14
+COVER_MAX_DEGREE = 8
+_DENSE_PAIRS = 1 << 22  # pair codes counted in a table (32 MB) while the symbols are this few  # matchings per term: 763 at degree 8, 2.4 million at degree 14
 
 
 def bcr_ancillas(length: int) -> int:
@@ -91,13 +92,24 @@ def greedy_pairs(blocks, first_id: int, commit: float = 0.95, patience: int = 20
         groups = [(L, np.concatenate([g[0] for g in gs]), np.concatenate([g[1] for g in gs]),
                    np.concatenate([g[2] for g in gs])) for L, gs in sorted(active.items())]
         combos = [np.triu_indices(L, 1) for L, _, _, _ in groups]
-        codes = [S[:, ci] * bound + S[:, cj] for (_, S, _, _), (ci, cj) in zip(groups, combos)]
-        uniq, inv, counts = np.unique(np.concatenate([c.ravel() for c in codes]), return_inverse=True,
-                                      return_counts=True)
-        order = np.lexsort((uniq, -counts))  # most frequent first, then the smallest pair
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        occ = rank[inv]
+        base = next_id if next_id * next_id <= _DENSE_PAIRS else bound  # every symbol is < next_id
+        codes = [S[:, ci] * base + S[:, cj] for (_, S, _, _), (ci, cj) in zip(groups, combos)]
+        flat = np.concatenate([c.ravel() for c in codes])
+        if base == next_id:  # few symbols: count and rank pairs in tables indexed by the code, no sort
+            table = np.bincount(flat, minlength=base * base)
+            uniq = np.flatnonzero(table)
+            counts = table[uniq]
+            order = np.lexsort((uniq, -counts))  # most frequent first, then the smallest pair
+            table[uniq[order]] = np.arange(order.size)
+            occ = table[flat]
+            del table
+        else:
+            uniq, inv, counts = np.unique(flat, return_inverse=True, return_counts=True)
+            order = np.lexsort((uniq, -counts))
+            rank = np.empty_like(order)
+            rank[order] = np.arange(order.size)
+            occ = rank[inv]
+        del flat
         picks, start = [], 0
         for c in codes:
             r = occ[start : start + c.size].reshape(c.shape)
@@ -117,7 +129,7 @@ def greedy_pairs(blocks, first_id: int, commit: float = 0.95, patience: int = 20
         picks = [(arg, b, taken[b] >= need) for arg, b in picks]
         new_ranks = np.unique(np.concatenate([b[go] for _, b, go in picks]))
         chosen = uniq[order[new_ranks]]
-        pairs.append(np.stack([chosen // bound, chosen % bound], axis=1))
+        pairs.append(np.stack([chosen // base, chosen % base], axis=1))
         nxt: dict[int, list] = {}
         for (L, S, bi, rows), (ci, cj), (arg, r, go) in zip(groups, combos, picks):
             if (~go).any():
