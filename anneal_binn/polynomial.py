@@ -251,17 +251,14 @@ class CompiledPolynomial:
 
     @classmethod
     def from_polynomial(cls, poly: dimod.BinaryPolynomial, variables=None) -> "CompiledPolynomial":
-        """Compile ``poly``; columns in ``variables`` order (default :func:`variable_order`)."""
-        variables = variable_order(poly.variables) if variables is None else list(variables)
-        index = {v: i for i, v in enumerate(variables)}
-        offset = 0.0
-        terms: list[tuple[tuple[int, ...], float]] = []
-        for term, bias in poly.items():
-            if not term:
-                offset += float(bias)
-            elif bias != 0:
-                terms.append((tuple(sorted(index[v] for v in term)), float(bias)))
-        return cls.from_terms(terms, offset, variables, poly.vartype is dimod.SPIN)
+        """Compile ``poly``; columns in ``variables`` order (default :func:`variable_order`).
+
+        Goes through the array form (:class:`anneal_binn.hubo.Hubo`); the arrays are those
+        :meth:`from_terms` builds from the same terms.
+        """
+        from anneal_binn.hubo import Hubo
+
+        return cls.from_hubo(Hubo.from_polynomial(poly, variables))
 
     @classmethod
     def from_terms(cls, terms, offset: float, variables, spin: bool = False) -> "CompiledPolynomial":

@@ -94,7 +94,10 @@ def test_dense_and_bitset_routes_agree_with_the_dicts():
 
 def test_compiled_from_arrays_equals_compiled_from_dicts():
     p = random_hubo(11, 50, 6, 4).to_spin()
-    a = CompiledPolynomial.from_polynomial(p)
+    variables = sorted(p.variables)
+    index = {v: i for i, v in enumerate(variables)}
+    terms = [(tuple(sorted(index[v] for v in t)), c) for t, c in p.items() if t and c]
+    a = CompiledPolynomial.from_terms(terms, p.get(frozenset(), 0.0), variables, spin=True)
     b = Hubo.from_polynomial(p).compiled()
     for name in ("coef", "term_ptr", "term_vars", "var_ptr", "var_terms"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name

@@ -1,5 +1,10 @@
 """``reduce``: HUBO -> QUBO with exact gadgets and per-ancilla minimal sufficient penalties.
 
+Everything here works on arrays (:class:`anneal_binn.hubo.Hubo` in, numpy chunks per gadget and
+per degree, one merge at the end), so the cost per term is a few numpy element operations, not
+Python objects: 10^5 terms of degree up to 16 reduce in seconds, where the dict-based version
+took minutes. ``dimod`` types appear only at the ends (the returned BQM).
+
 Why the substitution penalties are sufficient (and how they are computed)
 -------------------------------------------------------------------------
 After substitution the HUBO becomes a polynomial ``H'`` in *symbols* (original variables and
