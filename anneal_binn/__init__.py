@@ -28,6 +28,7 @@ _LAZY = {
     "Report": ("anneal_binn.report", "Report"),
     "reduce": ("anneal_binn.reduction", "reduce"),
     "Reduction": ("anneal_binn.reduction", "Reduction"),
+    "Hubo": ("anneal_binn.hubo", "Hubo"),
     "solve": ("anneal_binn.pipeline", "solve"),
     "run": ("anneal_binn.pipeline", "run"),
     "Pipeline": ("anneal_binn.pipeline", "Pipeline"),

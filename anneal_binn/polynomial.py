@@ -114,10 +114,15 @@ def spin_values(coefficients: np.ndarray) -> np.ndarray:
 
 
 def dense_to_poly(coefficients: np.ndarray, vartype, variables=None, atol: float = 0.0) -> dimod.BinaryPolynomial:
-    """Dense coefficients (bitmask-indexed) → ``dimod.BinaryPolynomial``; |c| <= atol dropped."""
+    """Dense coefficients (bitmask-indexed) → ``dimod.BinaryPolynomial``; |c| <= atol dropped.
+
+    Goes through the array form (:meth:`anneal_binn.hubo.Hubo.from_dense`); only the final
+    dict of frozensets is per-term Python work.
+    """
+    from anneal_binn.hubo import Hubo
+
     coefficients = np.asarray(coefficients, dtype=np.float64)
     n = coefficients.size.bit_length() - 1
-    variables = list(range(n)) if variables is None else list(variables)
     keep = np.flatnonzero(np.abs(coefficients) > atol)
     check_memory(
         poly_bytes(keep.size, int(popcount(keep).sum())),
@@ -125,11 +130,7 @@ def dense_to_poly(coefficients: np.ndarray, vartype, variables=None, atol: float
         "truncate it (to_hubo(max_degree=..., threshold=...), or a larger rtol) or solve the landscape "
         "without a polynomial (exact, grover)",
     )
-    bits = ((keep[:, None] >> np.arange(n)) & 1).astype(bool)
-    terms = {}
-    for mask_bits, c in zip(bits, coefficients[keep]):
-        terms[tuple(variables[i] for i in np.flatnonzero(mask_bits))] = float(c)
-    return dimod.BinaryPolynomial(terms, vartype)
+    return Hubo.from_dense(coefficients, vartype, variables, atol).to_polynomial(keep_variables=False)
 
 
 def poly_bytes(num_terms: int, total_degree: int) -> float:
@@ -250,17 +251,14 @@ class CompiledPolynomial:
 
     @classmethod
     def from_polynomial(cls, poly: dimod.BinaryPolynomial, variables=None) -> "CompiledPolynomial":
-        """Compile ``poly``; columns in ``variables`` order (default :func:`variable_order`)."""
-        variables = variable_order(poly.variables) if variables is None else list(variables)
-        index = {v: i for i, v in enumerate(variables)}
-        offset = 0.0
-        terms: list[tuple[tuple[int, ...], float]] = []
-        for term, bias in poly.items():
-            if not term:
-                offset += float(bias)
-            elif bias != 0:
-                terms.append((tuple(sorted(index[v] for v in term)), float(bias)))
-        return cls.from_terms(terms, offset, variables, poly.vartype is dimod.SPIN)
+        """Compile ``poly``; columns in ``variables`` order (default :func:`variable_order`).
+
+        Goes through the array form (:class:`anneal_binn.hubo.Hubo`); the arrays are those
+        :meth:`from_terms` builds from the same terms.
+        """
+        from anneal_binn.hubo import Hubo
+
+        return cls.from_hubo(Hubo.from_polynomial(poly, variables))
 
     @classmethod
     def from_terms(cls, terms, offset: float, variables, spin: bool = False) -> "CompiledPolynomial":
@@ -285,6 +283,46 @@ class CompiledPolynomial:
         var_ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=var_ptr[1:])
         return cls(tuple(variables), bool(spin), float(offset), coef, term_ptr, term_vars, var_ptr, var_terms)
+
+    @classmethod
+    def from_hubo(cls, hubo) -> "CompiledPolynomial":
+        """Compile an :class:`anneal_binn.hubo.Hubo` without a Python object per term.
+
+        Terms come out in the same (lexicographic index-tuple) order as :meth:`from_terms`, so
+        both routes give identical arrays.
+
+        Examples:
+            >>> from anneal_binn.hubo import Hubo
+            >>> h = Hubo.from_terms({(0, 2): 1.0, (1,): -1.0}, vartype="SPIN")
+            >>> CompiledPolynomial.from_hubo(h).energies(np.array([[1, 1, 1], [-1, 1, 1]])).tolist()
+            [0.0, -2.0]
+        """
+        n = hubo.num_variables
+        D = hubo.max_degree
+        T = hubo.num_terms
+        padded = np.full((T, max(D, 1)), -1, dtype=np.int64)
+        coef = np.empty(T, dtype=np.float64)
+        sizes = np.empty(T, dtype=np.int64)
+        t0 = 0
+        for d0, (rows, c) in enumerate(hubo.blocks):
+            padded[t0 : t0 + c.size, : d0 + 1] = rows
+            coef[t0 : t0 + c.size] = c
+            sizes[t0 : t0 + c.size] = d0 + 1
+            t0 += c.size
+        # -1 padding sorts a prefix before its extensions: the order of sorted(tuples)
+        order = np.lexsort(padded.T[::-1]) if T else np.zeros(0, dtype=np.int64)
+        padded, coef, sizes = padded[order], coef[order], sizes[order]
+        term_ptr = np.zeros(T + 1, dtype=np.int64)
+        np.cumsum(sizes, out=term_ptr[1:])
+        term_vars = padded[padded >= 0].astype(np.int32)  # row-major: each term's variables in order
+        term_ids = np.repeat(np.arange(T, dtype=np.int32), sizes)
+        vorder = np.argsort(term_vars, kind="stable")
+        var_terms = term_ids[vorder].astype(np.int32)
+        counts = np.bincount(term_vars, minlength=n) if n else np.zeros(0, dtype=np.int64)
+        var_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=var_ptr[1:])
+        return cls(tuple(hubo.variables), hubo.vartype == "SPIN", float(hubo.offset), coef, term_ptr, term_vars,
+                   var_ptr, var_terms)
 
     def energies(self, samples: np.ndarray) -> np.ndarray:
         """Energy of each row of ``samples`` (S, n) in this polynomial's vartype.

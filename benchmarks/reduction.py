@@ -1,5 +1,12 @@
 """HUBO -> QUBO reduction: anneal-binn's methods against dimod, PyQUBO and qubovert, in one process.
 
+Sections (``--only``): ``scale`` (reduce() on arrays: the ~10^5-term exact HUBO of mnist4x4-logistic
+and a dense 10^6-term degree-4 HUBO, beside dimod's make_quadratic), ``table`` (below), ``hardware``
+(physical qubits and longest chain after a seeded minorminer embedding on Advantage's Pegasus P16 and
+Advantage2's Zephyr Z12, max/min |bias|, and SA success on the embedded problem through
+``dwave.system.testing.MockDWaveSampler`` + ``FixedEmbeddingComposite``, for dimod, PyQUBO,
+qubovert and ours, including ``auto`` with ``objective="physical_qubits"``) and ``anneal``.
+
 Printed per instance and method: ancillas, quadratic terms, max|bias|/min|bias|, reduction time,
 physical qubits after minorminer embedding on Pegasus P6 (small QUBOs only), and the ratio of
 ancillas to dimod's. Then the annealability gap: the best *true HUBO* energy that dwave-samplers SA
@@ -176,19 +183,18 @@ def reduction_table(instances, embed: bool, embed_timeout: float):
 # ---- annealability -----------------------------------------------------------------------------------
 def _greedy_hubo(poly, X: np.ndarray, variables) -> np.ndarray:
     """Post-processing (labelled as such): single-flip steepest descent on the HUBO."""
-    from anneal_binn.reduction._terms import evaluate_terms, to_int_terms
+    from anneal_binn.hubo import Hubo
 
-    labels, terms, offset = to_int_terms(poly)
-    cols = [list(variables).index(v) for v in labels]
+    h = Hubo.from_polynomial(poly).to_binary()
+    cols = [list(variables).index(v) for v in h.variables]
     B = np.asarray(X)[:, cols]
     B = ((B + 1) // 2 if poly.vartype is dimod.SPIN else B).astype(np.int8)
-    items = list(terms.items())
-    e = evaluate_terms(items, offset, B)
+    e = h.energies(B)
     C, n = B.shape
     eye = np.eye(n, dtype=np.int8)
     for _ in range(4 * n):
         flipped = (B[:, None, :] ^ eye[None]).reshape(C * n, n)  # every single flip of every row
-        ek = evaluate_terms(items, offset, flipped).reshape(C, n)
+        ek = h.energies(flipped).reshape(C, n)
         k = np.argmin(ek, axis=1)
         better = ek[np.arange(C), k] < e - 1e-12
         if not better.any():
@@ -296,6 +302,145 @@ def annealability(instances, budgets, reads_grid, repeats: int):
         print(f"  {name:26s} {budget:5g} s  {gap}")
 
 
+# ---- hardware: physical qubits, chains, coefficient range, SA on the mocked QPU ------------------------
+def _peer_originals(label: str, poly):
+    """How each QUBO names the HUBO's variables (PyQUBO prefixes them with 'x')."""
+    return {v: (f"x{v}" if label == "pyqubo" else v) for v in poly.variables}
+
+
+def _ground(poly) -> float:
+    from anneal_binn.hubo import Hubo
+
+    h = Hubo.from_polynomial(poly)
+    n = h.num_variables
+    xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
+    if h.vartype == "SPIN":
+        xs = 2 * xs - 1
+    return float(h.energies(xs).min())
+
+
+def hardware_table(instances, targets, timeout: float, reads: int, sweeps: int):
+    """Per instance and QUBO: physical qubits and chains after a seeded minorminer embedding
+    (same settings for every QUBO), max/min |bias|, and SA success on the embedded problem
+    through dwave.system's MockDWaveSampler (Pegasus P16) + FixedEmbeddingComposite."""
+    from dwave.samplers import SimulatedAnnealingSampler
+    from dwave.system import FixedEmbeddingComposite
+    from dwave.system.testing import MockDWaveSampler
+
+    from anneal_binn.reduction import reduce
+    from anneal_binn.reduction.hardware import TARGETS, embed, target_graph
+
+    mock = None
+    print(f"Hardware: seeded minorminer (seed 0, {timeout:g} s, 4 tries) on {', '.join(TARGETS[t] for t in targets)}; "
+          f"SA success = share of {reads} reads ({sweeps} sweeps, dwave-samplers SA as the mock's substitute, "
+          "default chain strength, majority-vote unembedding) whose true HUBO energy is the ground energy")
+    head = (f"{'instance':24s} {'QUBO':26s} {'vars':>5s} {'quad':>6s} {'max/min|b|':>10s} "
+            + " ".join(f"{t[:3] + ' qubits':>11s} {'max ch':>6s}" for t in targets) + f" {'SA success':>10s}")
+    print(head)
+    print("-" * len(head))
+    summary = []
+    for name, poly in instances:
+        ground = _ground(poly)
+        models = [("dimod make_quadratic", red_dimod(poly), "dimod"), ("pyqubo", red_pyqubo(poly), "pyqubo"),
+                  ("qubovert", red_qubovert(poly), "qubovert")]
+        for m in ("substitution", "bcr", "auto"):
+            bqm, red = reduce(poly, m)
+            models.append((f"ours {m}" + (f"->{red.method}" if m == "auto" else ""), bqm, "ours"))
+        bqm, red = reduce(poly, "auto", objective="physical_qubits", target=targets[0], embed_timeout=timeout)
+        models.append((f"ours auto[qubits]->{red.method}", bqm, "ours"))
+        bqm, red = reduce(poly, "auto", objective="coefficient_range")
+        models.append((f"ours auto[range]->{red.method}", bqm, "ours"))
+        base = {}
+        for label, bqm, kind in models:
+            cells = []
+            pegasus_emb = None
+            for t in targets:
+                e = embed(bqm, t, seed=0, timeout=timeout, tries=4)
+                cells.append(f"{e.qubits if e.ok else 'fail':>11} {e.max_chain if e.ok else '-':>6}")
+                if label.startswith("dimod"):
+                    base[t] = e.qubits if e.ok else None
+                if t == "pegasus":
+                    pegasus_emb = e
+                if label.startswith("ours auto[qubits]") and e.ok and base.get(t):
+                    summary.append((name, t, e.qubits, base[t]))
+            success = "-"
+            if pegasus_emb is not None and pegasus_emb.ok:
+                if mock is None:
+                    mock = MockDWaveSampler(topology_type="pegasus", topology_shape=[16],
+                                            substitute_sampler=SimulatedAnnealingSampler(),
+                                            substitute_kwargs={"num_sweeps": sweeps, "seed": 7},
+                                            exact_solver_cutoff=0, parameter_warnings=False)
+                sampler = FixedEmbeddingComposite(mock, {v: list(c) for v, c in pegasus_emb.embedding.items()})
+                ss = sampler.sample(bqm, num_reads=reads)
+                names = _peer_originals(kind, poly)
+                variables = list(poly.variables)
+                X = ss.record.sample[:, [ss.variables.index(names[v]) for v in variables]]
+                e = poly.energies((X, variables))
+                success = f"{np.mean(e <= ground + 1e-9 * max(1.0, abs(ground))):.2f}"
+            print(f"{name:24s} {label:26s} {len(bqm.variables):5d} {bqm.num_interactions:6d} {bias_range(bqm):10.3g} "
+                  + " ".join(cells) + f" {success:>10s}", flush=True)
+        print()
+    print("ours auto[objective=physical_qubits] physical qubits / dimod make_quadratic's (target <= 0.50):")
+    for name, t, q, b in summary:
+        print(f"  {name:24s} {t:8s} {q:5d} / {b:5d} = {q / b:.2f}")
+    print()
+
+
+# ---- scale: arrays end to end ---------------------------------------------------------------------
+def scale_section(quick: bool):
+    """reduce() on the exact Fourier HUBO of mnist4x4-logistic (82,579 terms after dropping
+    round-off within 1e-10 max|L|; 129,905 with rtol=0; degree up to 16) and on a dense
+    10^6-term degree-4 HUBO, beside dimod's make_quadratic on the same input. Times are
+    wall/CPU seconds of this process (the CPU time is what other jobs on a shared machine do
+    not inflate)."""
+    import itertools
+
+    import anneal_binn as ab
+    from anneal_binn.hubo import Hubo
+
+    def clock():
+        return np.array([time.perf_counter(), time.process_time()])
+
+    print("Scale: reduce() on arrays (anneal_binn.hubo.Hubo) beside dimod.make_quadratic on the same HUBO "
+          "(strength = sum|c|); one process, BLAS pinned to 1 thread; times wall/CPU s")
+    problem = ab.build(ab.load_spec("mnist4x4-logistic"))
+    for rtol in (None, 0.0):
+        poly = problem.to_hubo(method="fourier", **({} if rtol is None else {"rtol": rtol}))
+        t0 = clock()
+        h = Hubo.from_polynomial(poly)
+        w, c = clock() - t0
+        print(f"mnist4x4-logistic exact HUBO (rtol {'default' if rtol is None else rtol}): {h.num_terms:,} terms, "
+              f"degree {h.max_degree}; BinaryPolynomial -> Hubo {w:.2f}/{c:.2f} s")
+        ours = {}
+        for m in ("substitution", "auto"):
+            t0 = clock()
+            bqm, red = ab.reduce(h, m)
+            ours[m] = clock() - t0
+            print(f"  ours {m:13s} {ours[m][0]:7.2f}/{ours[m][1]:.2f} s  -> {red.method}, {red.num_ancillas:,} ancillas, "
+                  f"{bqm.num_interactions:,} couplers (target for auto on 10^5 terms: < 10 s)")
+        if not quick and rtol is None:
+            t0 = clock()
+            peer = dimod.make_quadratic(poly, strength_of(poly), dimod.BINARY)
+            t_dimod = clock() - t0
+            print(f"  dimod make_quadratic {t_dimod[0]:7.2f}/{t_dimod[1]:.2f} s  -> "
+                  f"{len(peer.variables) - h.num_variables:,} ancillas, {peer.num_interactions:,} couplers")
+            print(f"  ratio dimod / ours (CPU): substitution {t_dimod[1] / ours['substitution'][1]:.1f}x, "
+                  f"auto {t_dimod[1] / ours['auto'][1]:.1f}x")
+    n = 40 if quick else 72
+    rng = np.random.default_rng(0)
+    pieces = []
+    for k in (3, 4):
+        rows = np.array(list(itertools.combinations(range(n), k)), dtype=np.int64)
+        pieces.append((rows, rng.uniform(-1, 1, size=len(rows))))
+    hd = Hubo.from_arrays(pieces, n, "BINARY")
+    t0 = clock()
+    bqm, red = ab.reduce(hd, "substitution")
+    w, c = clock() - t0
+    print(f"dense degree-4 HUBO over {n} variables: {hd.num_terms:,} terms; ours substitution {w:.2f}/{c:.2f} s -> "
+          f"{red.num_ancillas:,} ancillas, {bqm.num_interactions:,} couplers")
+    print()
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small instances, short anneals")
@@ -305,7 +450,11 @@ def main(argv=None) -> int:
     p.add_argument("--reads", default=None, help="comma-separated reads grid (default 32,1024 quick, 32,256,1024 full)")
     p.add_argument("--anneal-only", action="store_true", help="skip the reduction table")
     p.add_argument("--repeats", type=int, default=None, help="seeded runs per cell (default 2 quick, 3 full)")
+    p.add_argument("--only", choices=["table", "hardware", "scale", "anneal"], action="append",
+                   help="run only these sections (default: all)")
+    p.add_argument("--targets", default="pegasus,zephyr", help="QPU graphs of the hardware section")
     args = p.parse_args(argv)
+    only = set(args.only or ["table", "hardware", "scale", "anneal"])
     quick = args.quick
     instances = [("design rand40-d4-2000", design_instance())]
     specs = [(20, 60, [3]), (50, 200, [3, 4]), (100, 400, [3, 4, 5])] if quick else [
@@ -318,9 +467,16 @@ def main(argv=None) -> int:
     cat = catalogue_hubos(quick)
     instances += cat
     print(f"anneal-binn reduction benchmark ({'quick' if quick else 'full'}); 2 shared cores, timings noisy\n")
-    if not args.anneal_only:
+    if "scale" in only and not args.anneal_only:
+        scale_section(quick)
+    if "table" in only and not args.anneal_only:
         reduction_table(instances, embed=not args.no_embed, embed_timeout=5.0 if quick else 20.0)
-    if not args.no_anneal:
+    if "hardware" in only and not args.anneal_only and not args.no_embed:
+        hw = [(nm, p) for nm, p in cat] + [
+            ("rand16-d4-80", random_hubo(16, 80, [3, 4], 16)), ("rand20-d4-150", random_hubo(20, 150, [3, 4], 20))]
+        hardware_table(hw[:3] if quick else hw, args.targets.split(","), timeout=10.0 if quick else 30.0,
+                       reads=50 if quick else 200, sweeps=1000)
+    if "anneal" in only and not args.no_anneal:
         budgets = [float(b) for b in (args.budgets or ("0.5" if quick else "1,2.5,5")).split(",")]
         reads = [int(r) for r in (args.reads or ("32,1024" if quick else "32,256,1024")).split(",")]
         repeats = args.repeats if args.repeats is not None else (2 if quick else 3)

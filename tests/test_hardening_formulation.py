@@ -146,7 +146,7 @@ def test_auto_leaves_out_what_does_not_fit_with_a_warning(monkeypatch):
     monkeypatch.delenv("ANNEAL_BINN_MEMORY_LIMIT")
     assert red.method != "cover" and red.verify().ok
     monkeypatch.setenv("ANNEAL_BINN_MEMORY_LIMIT", "1K")
-    with pytest.raises(ab.TooLargeError, match="even its cheapest method 'freedman-drineas'"):
+    with pytest.raises(ab.TooLargeError, match="even its cheapest method '(substitution|freedman-drineas)'"):
         reduce(hubo)
 
 

@@ -118,8 +118,17 @@ def _unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for w in range(1, keys.shape[1]):
         h *= np.uint64(0x9E3779B97F4A7C15)  # wraps modulo 2**64 by design
         h ^= keys[:, w]
-    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
-    uniq = keys[first]
+    # one unstable sort of the hashes (np.unique's return_index forces a slower stable one); the
+    # representative of equal hashes is checked to equal every row below, so any one will do
+    order = np.argsort(h)
+    hs = h[order]
+    new = np.empty(hs.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(hs[1:], hs[:-1], out=new[1:])
+    group = np.cumsum(new) - 1
+    inv = np.empty(h.size, dtype=np.int64)
+    inv[order] = group
+    uniq = keys[order[new]]
     if np.array_equal(uniq[inv], keys):
         return uniq, inv.reshape(-1)
     void = keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))).reshape(-1)
@@ -240,6 +249,18 @@ class SparsePoly:
             poly._terms = dict(zip(map(frozenset, terms), self.coef.tolist()))
             return poly
         return dimod.BinaryPolynomial(dict(zip(terms, self.coef.tolist())), self.vartype)
+
+    def to_hubo(self, variables: Sequence | None = None):
+        """The :class:`anneal_binn.hubo.Hubo` (sorted index arrays per degree), built from the
+        bitsets without a Python object per term.
+
+        Examples:
+            >>> SparsePoly.from_dict({(0, 1): 2.0, (): 1.0}, 2, "SPIN").to_hubo().to_dict()
+            {(0, 1): 2.0, (): 1.0}
+        """
+        from anneal_binn.hubo import Hubo
+
+        return Hubo.from_bitsets(self.keys, self.coef, self.num_variables, self.vartype, variables)
 
     def evaluate(self, bits: np.ndarray, block: int = 2**21) -> np.ndarray:
         """Values on configurations ``bits`` (C, n) of 0/1 (for SPIN, bit 1 is spin +1).

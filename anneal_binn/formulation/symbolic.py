@@ -80,6 +80,11 @@ class SymbolicExpansion:
         """The ``dimod.BinaryPolynomial`` over variables 0..N-1."""
         return self.poly.to_binary_polynomial()
 
+    def hubo_arrays(self):
+        """The same HUBO as an :class:`anneal_binn.hubo.Hubo` (no Python object per term):
+        what :func:`anneal_binn.reduce` and the exporters take without converting."""
+        return self.poly.to_hubo()
+
     def expr(self, max_terms: int = 2000):
         """sympy expression of the polynomial (display; refused beyond ``max_terms`` terms)."""
         return to_sympy(self.poly, max_terms=max_terms)

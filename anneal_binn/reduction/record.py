@@ -15,7 +15,7 @@ import numpy as np
 from anneal_binn.memory import MemoryBudgetWarning, check_memory, fits, human
 from anneal_binn.polynomial import EVAL_CHUNK_BYTES, CompiledPolynomial
 
-GADGETS = ("substitution", "freedman-drineas", "ishikawa")
+GADGETS = ("substitution", "freedman-drineas", "ishikawa", "bcr")
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,14 @@ class Ancilla:
     Attributes:
         label: its variable label in the QUBO (a string, so it never collides with int variables).
         gadget: ``"substitution"`` (Rosenberg: the ancilla stands for the product of ``factors``),
-            ``"freedman-drineas"`` (negative monomial, ``coefficient < 0``) or ``"ishikawa"``
-            (positive monomial, ``coefficient > 0``).
+            ``"freedman-drineas"`` (negative monomial, ``coefficient < 0``), ``"ishikawa"`` or
+            ``"bcr"`` (Boros-Crama-Rodriguez-Heck; both for a positive monomial, ``coefficient > 0``).
         factors: labels of the symbols the gadget reads: original variables or earlier ancillas.
         negated: per factor, whether the gadget reads its complement ``1 - x`` (Freedman-Drineas
             on literals, used for positive monomials by ``method="freedman-drineas"``).
         coefficient: the monomial coefficient the gadget reproduces (0.0 for substitution).
-        index: Ishikawa's ``i`` (1-based) among the monomial's ancillas; 0 otherwise.
+        index: Ishikawa's ``i`` (1-based) among the monomial's ancillas, or the BCR ancilla's
+            ``j`` (weight ``2^j``); 0 otherwise.
         penalty: ``(alpha, beta)`` of the substitution penalty
             ``beta*u*v - (alpha+beta)*(u+v)*y + (2*alpha+beta)*y``: ``alpha`` is charged when
             ``y = 1`` but ``u*v = 0``, ``beta`` when ``y = 0`` but ``u*v = 1``. ``(0.0, 0.0)`` for the
@@ -58,6 +59,8 @@ class Ancilla:
             return f"{self.label} = {'*'.join(lits)}  [substitution, penalty alpha={a:g}, beta={b:g}]"
         if self.gadget == "ishikawa":
             return f"{self.label}: ishikawa w{self.index} of {self.coefficient:g}*{'*'.join(lits)}"
+        if self.gadget == "bcr":
+            return f"{self.label}: bcr y{self.index} (weight {2 ** self.index}) of {self.coefficient:g}*{'*'.join(lits)}"
         return f"{self.label}: freedman-drineas of {self.coefficient:g}*{'*'.join(lits)}"
 
 
@@ -96,19 +99,41 @@ def _decode(v):
     return v
 
 
-@dataclass(frozen=True)
+def _bitlen(x: np.ndarray) -> np.ndarray:
+    """``int.bit_length`` of each entry of a non-negative int array."""
+    x = np.asarray(x, dtype=np.int64)
+    out = np.zeros(x.shape, dtype=np.int64)
+    while (x > 0).any():
+        out += x > 0
+        x = x >> 1
+    return out
+
+
+def _arr_eq(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+@dataclass(frozen=True, eq=False)
 class Reduction:
-    """Typed, frozen record of a HUBO -> QUBO reduction.
+    """Typed, frozen record of a HUBO -> QUBO reduction, held as arrays.
 
     Attributes:
         method: the method that produced the QUBO (what ``"auto"`` chose, if it was asked for).
         requested: the method that was asked for.
         vartype: ``"BINARY"`` or ``"SPIN"``, of both the input HUBO and the returned QUBO.
-        variables: the original variables, in canonical order.
-        ancillas: every ancilla, in definition order (factors always come first).
-        hubo: the HUBO in BINARY form, as ``((variables...), coefficient)`` pairs.
-        hubo_offset: its constant.
-        linear, quadratic, offset: the QUBO in BINARY form.
+        source: the HUBO in BINARY form, an :class:`~anneal_binn.hubo.Hubo` over :attr:`variables`.
+        table: the ancillas as arrays, row ``k`` ancilla ``k``: ``gadget`` (index into
+            :data:`GADGETS`), ``factors`` (symbol ids, ``-1`` padded; ``i < n`` is
+            ``variables[i]``, ``n + k`` ancilla ``k``), ``negated``, ``coef``, ``index``,
+            ``penalty`` (``(m, 2)``).
+        qubo: the QUBO in BINARY form over symbol ids: ``linear`` (``(n + m,)``), couplers
+            ``rows < cols`` with ``values`` (sorted, nonzero), and ``offset``.
+        ancilla_prefix: ancilla ``k`` is labelled ``f"{ancilla_prefix}{k}"``.
+        objective: what ``"auto"`` minimised (``"ancillas"`` for an explicit method).
+        candidates: for ``"auto"``, ``(method, ancillas, score)`` of every candidate it built.
+
+    The tuple views of earlier versions -- :attr:`variables`, :attr:`ancillas`, :attr:`hubo`,
+    :attr:`linear`, :attr:`quadratic` -- are built on first access.
 
     Examples:
         >>> import dimod, anneal_binn as ab
@@ -125,58 +150,141 @@ class Reduction:
     method: str
     requested: str
     vartype: str
-    variables: tuple
-    ancillas: tuple
-    hubo: tuple
-    hubo_offset: float
-    linear: tuple
-    quadratic: tuple
-    offset: float
+    source: object
+    table: dict
+    qubo: dict
+    ancilla_prefix: str = "aux"
+    objective: str = "ancillas"
+    candidates: tuple = ()
+
+    @classmethod
+    def from_arrays(cls, *, method, requested, vartype, source, table, linear, qi, qj, qv, offset,
+                    ancilla_prefix="aux", objective="ancillas", candidates=()) -> "Reduction":
+        qubo = dict(linear=np.asarray(linear, dtype=np.float64), rows=np.asarray(qi, dtype=np.int64),
+                    cols=np.asarray(qj, dtype=np.int64), values=np.asarray(qv, dtype=np.float64),
+                    offset=float(offset))
+        return cls(method, requested, vartype, source, dict(table), qubo, ancilla_prefix, objective, tuple(candidates))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Reduction):
+            return NotImplemented
+        return (self.method == other.method and self.requested == other.requested and self.vartype == other.vartype
+                and self.source == other.source and _arr_eq(self.table, other.table)
+                and _arr_eq(self.qubo, other.qubo) and self.ancilla_prefix == other.ancilla_prefix
+                and self.objective == other.objective and self.candidates == other.candidates)
+
+    __hash__ = None
 
     # ---- summaries -------------------------------------------------------------------------
     @property
-    def num_ancillas(self) -> int:
-        return len(self.ancillas)
+    def variables(self) -> tuple:
+        """The original variables, in canonical order."""
+        return self.source.variables
 
     @property
+    def num_ancillas(self) -> int:
+        return int(self.table["gadget"].size)
+
+    @functools.cached_property
     def ancilla_labels(self) -> tuple:
-        return tuple(a.label for a in self.ancillas)
+        return tuple(f"{self.ancilla_prefix}{k}" for k in range(self.num_ancillas))
+
+    @functools.cached_property
+    def _labels(self) -> list:
+        return list(self.variables) + list(self.ancilla_labels)
 
     @property
     def max_penalty(self) -> float:
-        return max((max(a.penalty) for a in self.ancillas), default=0.0)
+        p = self.table["penalty"]
+        return float(p.max()) if p.size else 0.0
+
+    @property
+    def offset(self) -> float:
+        """The QUBO's constant (BINARY form)."""
+        return self.qubo["offset"]
+
+    @property
+    def hubo_offset(self) -> float:
+        return self.source.offset
 
     @functools.cached_property
-    def bqm(self) -> dimod.BinaryQuadraticModel:
-        """The reduced QUBO, in :attr:`vartype` (a fresh copy each time it is first built)."""
-        bqm = dimod.BinaryQuadraticModel(dict(self.linear), dict(self.quadratic), self.offset, dimod.BINARY)
+    def hubo(self) -> tuple:
+        """The HUBO in BINARY form, as ``((variables...), coefficient)`` pairs."""
+        return tuple(self.source.items()) if not self.source.offset else tuple(self.source.items())[:-1]
+
+    @functools.cached_property
+    def ancillas(self) -> tuple:
+        """Every ancilla as an :class:`Ancilla`, in definition order (factors always come first)."""
+        t = self.table
+        labels = self._labels
+        out = []
+        for k in range(self.num_ancillas):
+            f = t["factors"][k]
+            keep = f >= 0
+            out.append(Ancilla(labels[len(self.variables) + k], GADGETS[int(t["gadget"][k])],
+                               tuple(labels[i] for i in f[keep].tolist()),
+                               tuple(bool(x) for x in t["negated"][k][keep]), float(t["coef"][k]),
+                               int(t["index"][k]), tuple(float(x) for x in t["penalty"][k])))
+        return tuple(out)
+
+    @functools.cached_property
+    def linear(self) -> tuple:
+        """``(label, bias)`` of every QUBO variable (BINARY form)."""
+        return tuple(zip(self._labels, self.qubo["linear"].tolist()))
+
+    @functools.cached_property
+    def quadratic(self) -> tuple:
+        """``((u, v), bias)`` of every nonzero coupler (BINARY form)."""
+        lab = self._labels
+        q = self.qubo
+        return tuple(((lab[i], lab[j]), b) for i, j, b in zip(q["rows"].tolist(), q["cols"].tolist(),
+                                                              q["values"].tolist()))
+
+    def to_bqm(self) -> dimod.BinaryQuadraticModel:
+        """A fresh copy of the reduced QUBO, in :attr:`vartype`, built from the arrays."""
+        q = self.qubo
+        bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
+            q["linear"], (q["rows"], q["cols"], q["values"]), q["offset"], dimod.BINARY, variable_order=self._labels)
         if self.vartype == "SPIN":
             bqm.change_vartype(dimod.SPIN, inplace=True)
         return bqm
 
+    @functools.cached_property
+    def bqm(self) -> dimod.BinaryQuadraticModel:
+        """The reduced QUBO, in :attr:`vartype` (built once, on first access)."""
+        return self.to_bqm()
+
     def to_hubo(self) -> dimod.BinaryPolynomial:
         """The original HUBO, in :attr:`vartype`."""
-        terms = {t: c for t, c in self.hubo}
-        if self.hubo_offset:
-            terms[()] = terms.get((), 0.0) + self.hubo_offset
-        poly = dimod.BinaryPolynomial(terms, dimod.BINARY)
-        for v in self.variables:  # keep variables that only appear in cancelled terms
-            poly.setdefault(frozenset((v,)), 0.0)
+        poly = self.source.to_polynomial()
         return poly.to_spin() if self.vartype == "SPIN" else poly
 
     # ---- internal helpers --------------------------------------------------------------------
     @functools.cached_property
     def _index(self) -> dict:
-        labels = list(self.variables) + [a.label for a in self.ancillas]
-        return {v: i for i, v in enumerate(labels)}
+        return {v: i for i, v in enumerate(self._labels)}
 
     @functools.cached_property
     def _compiled_hubo(self) -> CompiledPolynomial:
         """The BINARY HUBO over :attr:`variables`, compiled once for every evaluation."""
-        idx = self._index
-        return CompiledPolynomial.from_terms(
-            [(tuple(idx[v] for v in t), c) for t, c in self.hubo], self.hubo_offset, self.variables
-        )
+        return CompiledPolynomial.from_hubo(self.source)
+
+    @functools.cached_property
+    def _levels(self) -> np.ndarray:
+        """Evaluation level of each ancilla: 1 + the deepest ancilla among its factors."""
+        n = len(self.variables)
+        f = self.table["factors"]
+        m = f.shape[0]
+        level = np.ones(m, dtype=np.int64)
+        if m == 0 or f.shape[1] == 0:
+            return level
+        anc = np.where(f >= n, f - n, -1)
+        for _ in range(m):
+            new = 1 + np.where(anc >= 0, level[np.maximum(anc, 0)], 0).max(axis=1)
+            if np.array_equal(new, level):
+                break
+            level = new
+        return level
 
     def _to_binary(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X)
@@ -192,21 +300,36 @@ class Reduction:
         return (2 * B - 1).astype(np.int8) if self.vartype == "SPIN" else B.astype(np.int8)
 
     def _expand_binary(self, B: np.ndarray) -> np.ndarray:
-        """(C, n) 0/1 -> (C, n + m) 0/1 with every ancilla at an optimal value."""
-        idx = self._index
+        """(C, n) 0/1 -> (C, n + m) 0/1 with every ancilla at an optimal value, level by level."""
         n = len(self.variables)
-        out = np.zeros((B.shape[0], n + len(self.ancillas)), dtype=np.int8)
+        t = self.table
+        m = self.num_ancillas
+        out = np.zeros((B.shape[0], n + m), dtype=np.int8)
         out[:, :n] = B
-        for k, a in enumerate(self.ancillas):
-            cols = [idx[f] for f in a.factors]
-            lits = [(1 - out[:, c]) if neg else out[:, c] for c, neg in zip(cols, a.negated)]
-            if a.gadget == "ishikawa":
-                # w_i's own coefficient is c*(c_id*(2i - S1) - 1) with c > 0: negative iff S1 >= 2i
-                s1 = np.sum(lits, axis=0)
-                val = s1 >= 2 * a.index
-            else:  # substitution: the product; freedman-drineas: 1 iff every literal is 1
-                val = np.all(lits, axis=0)
-            out[:, n + k] = val
+        if m == 0:
+            return out
+        level = self._levels
+        for L in range(1, int(level.max()) + 1):
+            ks = np.flatnonzero(level == L)
+            F = t["factors"][ks]
+            valid = F >= 0
+            step = max(1, (1 << 24) // max(1, ks.size * F.shape[1]))
+            for r0 in range(0, B.shape[0], step):
+                vals = out[r0 : r0 + step][:, np.maximum(F, 0)]  # (C, k, kmax)
+                lits = np.where(t["negated"][ks], 1 - vals, vals)
+                ones = np.where(valid, lits, 0).sum(axis=2)
+                d = valid.sum(axis=1)
+                g = t["gadget"][ks]
+                idx = t["index"][ks]
+                val = ones == d  # substitution: the product; freedman-drineas: 1 iff every literal is 1
+                # ishikawa: w_i's own coefficient is c*(c_id*(2i - S1) - 1) with c > 0: negative iff S1 >= 2i
+                val = np.where(g == GADGETS.index("ishikawa"), ones >= 2 * idx, val)
+                # bcr: the even sum of weights 2^j y_j closest below a + S1 (at most K - 2), bit j
+                K = np.left_shift(1, _bitlen(np.maximum(d - 1, 0)))
+                tot = ones + (K - d)
+                E = np.minimum(2 * (tot // 2), K - 2)
+                val = np.where(g == GADGETS.index("bcr"), (E >> idx) & 1, val)
+                out[r0 : r0 + step, n + ks] = val
         return out
 
     # ---- public API -----------------------------------------------------------------------------
@@ -244,24 +367,32 @@ class Reduction:
         B = self._to_binary(np.atleast_2d(np.asarray(X)))
         return self._compiled_hubo.energies(B)
 
+    def _sparse(self):
+        """(h, J, upper-triangular J) of the BINARY QUBO over symbol ids, as scipy CSR."""
+        import scipy.sparse as sp
+
+        q = self.qubo
+        N = q["linear"].size
+        r, c, v = q["rows"], q["cols"], q["values"]
+        J = sp.csr_matrix((np.concatenate([v, v]), (np.concatenate([r, c]), np.concatenate([c, r]))), shape=(N, N))
+        return q["linear"], J, sp.csr_matrix((v, (r, c)), shape=(N, N))
+
     def _broken(self, F: np.ndarray) -> np.ndarray:
         """Per row of a full binary assignment: how many ancillas sit at a non-optimal value."""
-        idx = self._index
         n = len(self.variables)
-        broken = np.zeros(F.shape[0], dtype=np.int64)
-        bqm = dimod.BinaryQuadraticModel(dict(self.linear), dict(self.quadratic), 0.0, dimod.BINARY)
-        for k, a in enumerate(self.ancillas):
-            col = F[:, n + k]
-            if a.gadget == "substitution":
-                u, v = (idx[f] for f in a.factors)
-                broken += col != (F[:, u] & F[:, v])
-            else:
-                # a gadget ancilla is broken when flipping it strictly lowers the energy
-                field = np.full(F.shape[0], bqm.get_linear(a.label))
-                for nb, bias in bqm.iter_neighborhood(a.label):
-                    field += bias * F[:, idx[nb]]
-                broken += np.where(col == 1, field > 1e-12, field < -1e-12)
-        return broken
+        m = self.num_ancillas
+        if m == 0:
+            return np.zeros(F.shape[0], dtype=np.int64)
+        t = self.table
+        sub = t["gadget"] == GADGETS.index("substitution")
+        h, J, _ = self._sparse()
+        col = F[:, n:]
+        # a gadget ancilla is broken when flipping it strictly lowers the energy
+        field = np.asarray((J[:, n:].T @ F.T.astype(np.float64)).T) + h[n:]
+        gadget_bad = np.where(col == 1, field > 1e-12, field < -1e-12)
+        f = np.maximum(t["factors"][:, :2], 0)
+        sub_bad = col != (F[:, f[:, 0]] & F[:, f[:, 1]])
+        return np.where(sub, sub_bad, gadget_bad).sum(axis=1).astype(np.int64)
 
     def project(self, sampleset: dimod.SampleSet) -> dimod.SampleSet:
         """Drop the ancillas, recompute the true HUBO energies and flag broken ancillas.
@@ -321,11 +452,9 @@ class Reduction:
         :class:`~anneal_binn.memory.MemoryBudgetWarning`; when that does not fit either,
         :class:`~anneal_binn.errors.TooLargeError` is raised before allocating.
         """
-        import scipy.sparse as sp
-
         n = len(self.variables)
-        m = len(self.ancillas)
-        q = len(self.quadratic)
+        m = self.num_ancillas
+        q = int(self.qubo["values"].size)
         sparse_bytes = 24.0 * 4 * q + 16.0 * (n + m)  # J, its upper triangle and the COO lists
         # the exact path: per original assignment its best energy, bits and true energy, plus
         # one block of (n + enumerated ancillas) columns and the dense couplings among them
@@ -344,18 +473,8 @@ class Reduction:
         elif n > max_bits:
             check_memory(sampled_bytes, what, "pass num_samples=/max_exhaustive= to check fewer assignments, "
                          "or check sampled states with Reduction.project")
-        idx = self._index
-        h = np.zeros(n + m)
-        rows, cols_, vals = [], [], []
-        for v, b in self.linear:
-            h[idx[v]] += b
-        for (u, v), b in self.quadratic:
-            rows += [idx[u], idx[v]]
-            cols_ += [idx[v], idx[u]]
-            vals += [b, b]
-        J = sp.csr_matrix((vals, (rows, cols_)), shape=(n + m, n + m))
-        Ju = sp.triu(J, 1).tocsr()
-        scale = 1.0 + max((abs(c) for _, c in self.hubo), default=0.0)
+        h, J, Ju = self._sparse()
+        scale = 1.0 + max((float(np.abs(c).max()) for _, c in self.source.blocks if c.size), default=0.0)
         tol = atol * scale
         # a set of ancillas with no couplings among them, minimised in closed form
         anc_adj = J[n:, n:].tolil().rows
@@ -420,61 +539,95 @@ class Reduction:
 
     # ---- persistence ------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """A JSON-ready dict (labels encoded so tuples survive); :meth:`from_dict` inverts it."""
+        """A JSON-ready dict (labels encoded so tuples survive); :meth:`from_dict` inverts it.
+
+        Version 2 keeps the arrays as flat lists (a million couplers write in a second); version 1
+        records (one object per ancilla and per term) are still read.
+        """
+        t = self.table
         return {
             "format": "anneal-binn.reduction",
-            "version": 1,
+            "version": 2,
             "method": self.method,
             "requested": self.requested,
             "vartype": self.vartype,
+            "objective": self.objective,
+            "candidates": [[m, a, list(sc)] for m, a, sc in self.candidates],
             "variables": [_encode(v) for v in self.variables],
-            "ancillas": [
-                {
-                    "label": a.label,
-                    "gadget": a.gadget,
-                    "factors": [_encode(f) for f in a.factors],
-                    "negated": list(a.negated),
-                    "coefficient": a.coefficient,
-                    "index": a.index,
-                    "penalty": list(a.penalty),
-                    "definition": a.definition,
-                }
-                for a in self.ancillas
-            ],
-            "hubo": [[[_encode(v) for v in t], c] for t, c in self.hubo],
-            "hubo_offset": self.hubo_offset,
-            "linear": [[_encode(v), b] for v, b in self.linear],
-            "quadratic": [[_encode(u), _encode(v), b] for (u, v), b in self.quadratic],
+            "ancilla_prefix": self.ancilla_prefix,
+            "hubo": {"offset": self.source.offset,
+                     "degrees": [[r.tolist(), c.tolist()] for r, c in self.source.blocks]},
+            "ancillas": {"gadgets": list(GADGETS), "gadget": t["gadget"].tolist(), "factors": t["factors"].tolist(),
+                         "negated": t["negated"].tolist(), "coefficient": t["coef"].tolist(),
+                         "index": t["index"].tolist(), "penalty": t["penalty"].tolist()},
+            "linear": self.qubo["linear"].tolist(),
+            "quadratic": [self.qubo["rows"].tolist(), self.qubo["cols"].tolist(), self.qubo["values"].tolist()],
             "offset": self.offset,
         }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> "Reduction":
+        from anneal_binn.hubo import Hubo
+
         if d.get("format") != "anneal-binn.reduction":
             raise ValueError("reduction: not an anneal-binn reduction record (missing format tag)")
-        ancillas = tuple(
-            Ancilla(
-                a["label"],
-                a["gadget"],
-                tuple(_decode(f) for f in a["factors"]),
-                tuple(bool(x) for x in a["negated"]),
-                float(a["coefficient"]),
-                int(a["index"]),
-                tuple(float(x) for x in a["penalty"]),
-            )
-            for a in d["ancillas"]
+        if d.get("version", 1) == 1:
+            return cls._from_v1(d)
+        variables = tuple(_decode(v) for v in d["variables"])
+        blocks = tuple((np.array(r, dtype=np.int64).reshape(len(c), k + 1), np.array(c, dtype=np.float64))
+                       for k, (r, c) in enumerate(d["hubo"]["degrees"]))
+        source = Hubo(variables, "BINARY", float(d["hubo"]["offset"]), blocks)
+        a = d["ancillas"]
+        codes = np.array([GADGETS.index(a["gadgets"][g]) for g in a["gadget"]], dtype=np.int8)
+        m = codes.size
+        factors = np.array(a["factors"], dtype=np.int64)
+        table = dict(gadget=codes, factors=factors.reshape(m, factors.shape[1] if factors.ndim == 2 else 0),
+                     negated=np.array(a["negated"], dtype=bool).reshape(m, -1 if m else 0),
+                     coef=np.array(a["coefficient"], dtype=np.float64), index=np.array(a["index"], dtype=np.int64),
+                     penalty=np.array(a["penalty"], dtype=np.float64).reshape(m, 2))
+        rows, cols, vals = d["quadratic"]
+        return cls.from_arrays(
+            method=d["method"], requested=d["requested"], vartype=d["vartype"], source=source, table=table,
+            linear=d["linear"], qi=rows, qj=cols, qv=vals, offset=d["offset"],
+            ancilla_prefix=d.get("ancilla_prefix", "aux"), objective=d.get("objective", "ancillas"),
+            candidates=tuple((m_, int(n_), tuple(float(x) for x in sc)) for m_, n_, sc in d.get("candidates", [])),
         )
-        return cls(
-            method=d["method"],
-            requested=d["requested"],
-            vartype=d["vartype"],
-            variables=tuple(_decode(v) for v in d["variables"]),
-            ancillas=ancillas,
-            hubo=tuple((tuple(_decode(v) for v in t), float(c)) for t, c in d["hubo"]),
-            hubo_offset=float(d["hubo_offset"]),
-            linear=tuple((_decode(v), float(b)) for v, b in d["linear"]),
-            quadratic=tuple(((_decode(u), _decode(v)), float(b)) for u, v, b in d["quadratic"]),
-            offset=float(d["offset"]),
+
+    @classmethod
+    def _from_v1(cls, d: Mapping) -> "Reduction":
+        """A version-1 record (one object per ancilla, term and coupler)."""
+        from anneal_binn.hubo import Hubo
+
+        variables = tuple(_decode(v) for v in d["variables"])
+        anc = d["ancillas"]
+        labels = list(variables) + [a["label"] for a in anc]
+        prefix = anc[0]["label"].rstrip("0123456789") if anc else "aux"
+        if any(a["label"] != f"{prefix}{k}" for k, a in enumerate(anc)):
+            raise ValueError("reduction: version-1 record whose ancilla labels are not prefix + index")
+        index = {v: i for i, v in enumerate(labels)}
+        kmax = max((len(a["factors"]) for a in anc), default=0)
+        m = len(anc)
+        factors = np.full((m, kmax), -1, dtype=np.int64)
+        negated = np.zeros((m, kmax), dtype=bool)
+        for k, a in enumerate(anc):
+            f = [index[_decode(x)] for x in a["factors"]]
+            factors[k, : len(f)] = f
+            negated[k, : len(f)] = a["negated"]
+        table = dict(gadget=np.array([GADGETS.index(a["gadget"]) for a in anc], dtype=np.int8), factors=factors,
+                     negated=negated, coef=np.array([a["coefficient"] for a in anc], dtype=np.float64),
+                     index=np.array([a["index"] for a in anc], dtype=np.int64),
+                     penalty=np.array([a["penalty"] for a in anc], dtype=np.float64).reshape(m, 2))
+        source = Hubo.from_terms([(tuple(_decode(v) for v in t), c) for t, c in d["hubo"]], variables, "BINARY")
+        source = Hubo(variables, "BINARY", float(d["hubo_offset"]), source.blocks)
+        lin = np.zeros(len(labels))
+        for v, b in d["linear"]:
+            lin[index[_decode(v)]] += b
+        q = sorted((min(index[_decode(u)], index[_decode(v)]), max(index[_decode(u)], index[_decode(v)]), b)
+                   for u, v, b in d["quadratic"])
+        return cls.from_arrays(
+            method=d["method"], requested=d["requested"], vartype=d["vartype"], source=source, table=table,
+            linear=lin, qi=[x[0] for x in q], qj=[x[1] for x in q], qv=[x[2] for x in q], offset=d["offset"],
+            ancilla_prefix=prefix,
         )
 
     def save(self, path: str | Path) -> Path:
@@ -489,4 +642,23 @@ class Reduction:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
     def replace(self, **changes) -> "Reduction":
-        return dataclasses.replace(self, **changes)
+        """A copy with fields changed; ``linear=`` and ``quadratic=`` may be given in the tuple
+        forms of :attr:`linear` and :attr:`quadratic` (BINARY)."""
+        qubo = dict(self.qubo)
+        if "linear" in changes:
+            lin = np.zeros(qubo["linear"].size)
+            for v, b in changes.pop("linear"):
+                lin[self._index[v]] += b
+            qubo["linear"] = lin
+        if "quadratic" in changes:
+            acc: dict = {}
+            for (u, v), b in changes.pop("quadratic"):
+                i, j = sorted((self._index[u], self._index[v]))
+                acc[(i, j)] = acc.get((i, j), 0.0) + b
+            keys = sorted(k for k, b in acc.items() if b != 0.0)
+            qubo["rows"] = np.array([i for i, _ in keys], dtype=np.int64)
+            qubo["cols"] = np.array([j for _, j in keys], dtype=np.int64)
+            qubo["values"] = np.array([acc[k] for k in keys], dtype=np.float64)
+        if "offset" in changes:
+            qubo["offset"] = float(changes.pop("offset"))
+        return dataclasses.replace(self, qubo=qubo, **changes)

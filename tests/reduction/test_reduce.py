@@ -248,7 +248,28 @@ def test_record_save_load(tmp_path):
     back = Reduction.load(path)
     assert back == red
     assert back.bqm == bqm
-    assert json.loads(path.read_text())["ancillas"][0]["definition"].startswith("aux0 =")
+    assert back.ancillas[0].definition.startswith("aux0 =")
+    assert json.loads(path.read_text())["version"] == 2
+
+
+def test_version_1_records_still_load():
+    """A record saved by the tuple-based version 1 reads back to the same reduction."""
+    from anneal_binn.reduction.record import _encode
+
+    poly = dimod.BinaryPolynomial({("a", 1): 1.0, ("a", "b", (2, 3)): -2.0, ((2, 3), "b", 7, "a"): 0.5}, "SPIN")
+    _, red = reduce(poly, "substitution")
+    v1 = {
+        "format": "anneal-binn.reduction", "version": 1, "method": red.method, "requested": red.requested,
+        "vartype": red.vartype, "variables": [_encode(v) for v in red.variables],
+        "ancillas": [{"label": a.label, "gadget": a.gadget, "factors": [_encode(f) for f in a.factors],
+                      "negated": list(a.negated), "coefficient": a.coefficient, "index": a.index,
+                      "penalty": list(a.penalty)} for a in red.ancillas],
+        "hubo": [[[_encode(v) for v in t], c] for t, c in red.hubo], "hubo_offset": red.hubo_offset,
+        "linear": [[_encode(v), b] for v, b in red.linear],
+        "quadratic": [[_encode(u), _encode(v), b] for (u, v), b in red.quadratic], "offset": red.offset,
+    }
+    back = Reduction.from_dict(json.loads(json.dumps(v1)))
+    assert back == red
 
 
 def test_errors():
@@ -302,3 +323,74 @@ def test_hybrid_never_needs_more_ancillas_than_substitution():
     assert reduce(poly, "substitution")[1].num_ancillas == 3
     _, red = reduce(poly, "hybrid")
     assert red.num_ancillas == 2 and {a.gadget for a in red.ancillas} == {"freedman-drineas"}
+
+
+@pytest.mark.parametrize("d", range(3, 10))
+def test_bcr_gadget_reproduces_the_monomial_exactly(d):
+    """Boros-Crama-Rodriguez-Heck: ceil(log2 d) - 1 ancillas, no penalty, and the minimum over the
+    ancillas equals c * x_1...x_d on every assignment (brute force over originals and ancillas)."""
+    want_anc = (d - 1).bit_length() - 1
+    for c in (1.0, 2.75):
+        poly = dimod.BinaryPolynomial({tuple(range(d)): c}, "BINARY")
+        bqm, red = reduce(poly, "bcr")
+        assert red.num_ancillas == want_anc and red.max_penalty == 0.0
+        assert {a.gadget for a in red.ancillas} == {"bcr"}
+        _, want = brute_hubo(poly, red.variables)
+        np.testing.assert_allclose(min_over_ancillas(bqm, red.variables, red.ancilla_labels), want, atol=1e-9)
+        # expand() puts every ancilla at a minimising value
+        xs = ((np.arange(2**d)[:, None] >> np.arange(d)) & 1).astype(np.int8)
+        full = red.expand(xs)
+        np.testing.assert_allclose(bqm.energies((full, list(red.variables) + list(red.ancilla_labels))), want)
+    if d >= 7:  # fewer ancillas than Ishikawa's floor((d-1)/2), and auto takes the saving
+        assert want_anc < (d - 1) // 2
+        _, red = reduce(dimod.BinaryPolynomial({tuple(range(d)): 1.0}, "BINARY"), "auto")
+        assert red.num_ancillas == want_anc
+
+
+def test_bcr_on_mixed_hubos_is_exact():
+    for seed in range(10):
+        poly = random_hubo(8, 6, 8, 700 + seed, ("mixed", "positive")[seed % 2])
+        if seed % 3 == 0:
+            poly = random_hubo(6, 5, 4, 700 + seed).to_spin()
+        bqm, red = reduce(poly, "bcr")
+        assert bqm.vartype is poly.vartype
+        check = red.verify()
+        assert check.exact and check.ok, (seed, check)
+
+
+def test_auto_objectives_pick_the_best_candidate_by_their_measure():
+    poly = random_hubo(12, 40, 6, 13)
+    _, by_anc = reduce(poly, "auto")
+    _, by_range = reduce(poly, "auto", objective="coefficient_range")
+    names = [m for m, _, _ in by_range.candidates]
+    assert set(names) >= {"substitution", "ishikawa", "bcr", "freedman-drineas"}
+    ranges = {m: sc[0] for m, _, sc in by_range.candidates}
+    assert ranges[by_range.method] == min(ranges.values())
+    ancillas = {m: a for m, a, _ in by_anc.candidates}
+    assert by_anc.num_ancillas == min(ancillas.values())
+    assert by_range.objective == "coefficient_range" and by_anc.objective == "ancillas"
+    for red in (by_anc, by_range):
+        assert red.verify().ok
+    with pytest.raises(ValueError, match="objective"):
+        reduce(poly, "auto", objective="qubits")
+
+
+def test_auto_physical_qubits_counts_an_embedding_on_the_target():
+    import networkx as nx
+
+    from anneal_binn.reduction.hardware import _dnx, embed
+
+    poly = random_hubo(8, 14, 4, 5)
+    target = _dnx().chimera_graph(4)  # 128 qubits of degree <= 6: chains are needed, minorminer is quick
+    _, red = reduce(poly, "auto", objective="physical_qubits", target=target, embed_timeout=5.0)
+    scores = {m: sc[0] for m, _, sc in red.candidates}
+    assert scores[red.method] == min(scores.values()) < float("inf")
+    emb = embed(red.to_bqm(), target, seed=0, timeout=5.0)
+    assert emb.ok and emb.qubits == scores[red.method] and emb.qubits >= len(red.to_bqm().variables)
+    # a valid minor embedding: chains are disjoint connected sets, every coupler has an edge
+    used = [q for chain in emb.embedding.values() for q in chain]
+    assert len(used) == len(set(used))
+    for chain in emb.embedding.values():
+        assert nx.is_connected(target.subgraph(chain))
+    for u, v in red.to_bqm().quadratic:
+        assert any(target.has_edge(a, b) for a in emb.embedding[u] for b in emb.embedding[v])
