@@ -84,7 +84,7 @@ class MPSAnnealer(PolyAnnealerBase):
     """
 
     _params = ("num_reads", "seed", "annealing_time", "anneal_schedule", "schedule", "num_steps", "time_step",
-               "max_bond", "cutoff", "auto_scale", "initial_state", "cost_mpo", "energy_trace")
+               "max_bond", "cutoff", "auto_scale", "initial_state", "cost_mpo", "energy_trace", "zip_bond")
 
     def __init__(self, **defaults: Any):
         self.defaults = dict(defaults)
@@ -105,6 +105,10 @@ class MPSAnnealer(PolyAnnealerBase):
                 initial_state: as for ``statevector-qa`` (:func:`~anneal_binn.solvers.schedule.protocol`).
             max_bond: largest bond dimension kept (default 32).
             cutoff: discarded weight allowed per truncation (default 1e-12).
+            zip_bond: bond kept by the zip-up sweep of each cost MPO before the optimal truncation
+                to ``max_bond`` (default ``2 max_bond``; larger is closer to the optimal truncation
+                and slower: at N = 21, chi = 10, dt = 0.2, 4 chi gave eps 0.0407 vs 0.0461 at 2 chi,
+                exact 0.0386, at 2.4x the time).
             cost_mpo: ``"auto"`` (default), ``"dense"``, ``"product"`` or ``"terms"`` (see the module docstring).
             energy_trace: also report ``<H_z>`` after every cost layer (``info["energy_trace"]``).
 
@@ -142,6 +146,10 @@ class MPSAnnealer(PolyAnnealerBase):
         if not 0.0 <= cutoff < 1.0:
             raise ValueError(f"cutoff: must be in [0, 1), got {cutoff!r}")
         route = opts.get("cost_mpo", "auto")
+        zip_bond = opts.get("zip_bond")
+        if zip_bond is not None and (not isinstance(zip_bond, (int, np.integer)) or isinstance(zip_bond, bool)
+                                     or zip_bond < max_bond):
+            raise ValueError(f"zip_bond: must be an int >= max_bond ({max_bond}), got {zip_bond!r}")
         scale = cost.scale() if proto.auto_scale else 1.0
         if proto.reverse:
             from anneal_binn.solvers.statevector_qa import classical_bits
@@ -170,7 +178,7 @@ class MPSAnnealer(PolyAnnealerBase):
                         mps.apply_zstring(sites, theta * c, max_bond, cutoff)
                 else:
                     for W in cost.cost_layers(theta, route):
-                        mps.apply_diagonal_mpo(W, max_bond, cutoff)
+                        mps.apply_diagonal_mpo(W, max_bond, cutoff, zip_bond=zip_bond)
                 if trace is not None:
                     trace.append(cost.expected_energy(mps))
         wall = time.perf_counter() - t0

@@ -103,6 +103,8 @@ def test_bad_simulator_input_is_refused():
         MPSAnnealer().sample_poly(poly, max_bond=0, **dig)
     with pytest.raises(ValueError, match="cost_mpo"):
         MPSAnnealer().sample_poly(poly, cost_mpo="fourier", **dig)
+    with pytest.raises(ValueError, match="zip_bond"):
+        MPSAnnealer().sample_poly(poly, max_bond=8, zip_bond=4, **dig)
     with pytest.raises(ValueError, match="cost_mpo"):
         MPSAnnealer().sample_cost(StabilityCost.perceptron(_patterns(2, 3, 0)), cost_mpo="dense", **dig)
 
