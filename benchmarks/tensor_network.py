@@ -174,12 +174,12 @@ def speed(opts, report: dict) -> None:
             psi.apply_diagonal_mpo(mpo.mpo(r % 17, 0.5), 10)
         ours = (time.perf_counter() - t) / reps
         try:
-            import quimb.tensor as qtn
+            from anneal_binn.tensor_network.mps import diagonal_mpo_to_quimb, to_quimb
 
-            q = qtn.MatrixProductState([_lrp(t, j, psi.n) for j, t in enumerate(psi.tensors)], shape="lrp")
+            q = to_quimb(psi)
             t = time.perf_counter()
             for r in range(reps):
-                op = qtn.MatrixProductOperator([_lrud(W, j, 21) for j, W in enumerate(mpo.mpo(r % 17, 0.5))], shape="lrud")
+                op = diagonal_mpo_to_quimb(mpo.mpo(r % 17, 0.5))
                 q = op.apply(q, compress=True, max_bond=10, cutoff=1e-12, method="svd")
             theirs = (time.perf_counter() - t) / reps
         except ImportError as exc:  # pragma: no cover - quimb is the tn extra
@@ -190,28 +190,6 @@ def speed(opts, report: dict) -> None:
     out.update({"ratio_N21_vs_reference_best_N12": ratio, "reference_table_N12": ref.REPO_SECONDS_PER_STEP_N12,
                 "pattern_apply_ms_ours": 1e3 * ours, "pattern_apply_ms_quimb": 1e3 * theirs})
     report["speed"] = out
-
-
-def _lrp(t, j, n):
-    if n == 1:
-        return t[0, :, 0]
-    if j == 0:
-        return t[0].T  # (r, p)
-    if j == n - 1:
-        return t[:, :, 0]  # (l, p)
-    return t.transpose(0, 2, 1)  # (l, r, p)
-
-
-def _lrud(W, j, n):
-    k, _, q = W.shape
-    full = np.zeros((k, q, 2, 2), dtype=W.dtype)
-    full[:, :, 0, 0] = W[:, 0, :]
-    full[:, :, 1, 1] = W[:, 1, :]
-    if j == 0:
-        return full[0]
-    if j == n - 1:
-        return full[:, 0]
-    return full
 
 
 def reach(opts, report: dict) -> None:

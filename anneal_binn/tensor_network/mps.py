@@ -298,3 +298,44 @@ class MPS:
             T[j - 1] = np.tensordot(T[j - 1], u[:, :keep] * s[:keep], axes=(2, 0))
         self.center = a
         self.normalize()
+
+
+# -- quimb interop (the tn extra): for cross-checks and for quimb's own algorithms ------------------
+def to_quimb(psi: MPS):
+    """The MPS as a ``quimb.tensor.MatrixProductState`` (site j's index ``k{j}`` = bit of variable j)."""
+    import quimb.tensor as qtn
+
+    n = psi.n
+    arrays = []
+    for j, t in enumerate(psi.tensors):
+        if n == 1:
+            arrays.append(t[0, :, 0])
+        elif j == 0:
+            arrays.append(t[0].T)  # (right, phys)
+        elif j == n - 1:
+            arrays.append(t[:, :, 0])  # (left, phys)
+        else:
+            arrays.append(t.transpose(0, 2, 1))  # (left, right, phys)
+    return qtn.MatrixProductState(arrays, shape="lrp")
+
+
+def diagonal_mpo_to_quimb(mpo: list[np.ndarray]):
+    """A diagonal MPO ``W[j][k, b, k']`` as a ``quimb.tensor.MatrixProductOperator``."""
+    import quimb.tensor as qtn
+
+    n = len(mpo)
+    arrays = []
+    for j, W in enumerate(mpo):
+        k, _, q = W.shape
+        full = np.zeros((k, q, 2, 2), dtype=W.dtype)
+        full[:, :, 0, 0] = W[:, 0, :]
+        full[:, :, 1, 1] = W[:, 1, :]
+        if n == 1:
+            arrays.append(full[0, 0])
+        elif j == 0:
+            arrays.append(full[0])
+        elif j == n - 1:
+            arrays.append(full[:, 0])
+        else:
+            arrays.append(full)
+    return qtn.MatrixProductOperator(arrays, shape="lrud")

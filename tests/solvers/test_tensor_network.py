@@ -148,6 +148,25 @@ def test_mps_hubo_routes_equal_statevector(route, schedule):
     assert mps.info["ground_state_probability"] == pytest.approx(sv.info["ground_state_probability"], abs=1e-6)
 
 
+def test_counter_mpo_applied_by_quimb_gives_our_state():
+    from anneal_binn.tensor_network.mps import diagonal_mpo_to_quimb, to_quimb
+
+    cost = StabilityCost.perceptron(_patterns(3, 8, 2))
+    psi = MPS.product(np.full((8, 2), 2**-0.5))
+    for mu in range(3):
+        psi.apply_diagonal_mpo(cost.stability_mpo.mpo(mu, 0.9), 16)
+        psi.apply_x_rotation(0.4)
+    q = to_quimb(MPS.product(np.full((8, 2), 2**-0.5)))
+    X = np.array([[np.cos(0.4), 1j * np.sin(0.4)], [1j * np.sin(0.4), np.cos(0.4)]])
+    for mu in range(3):
+        q = diagonal_mpo_to_quimb(cost.stability_mpo.mpo(mu, 0.9)).apply(q)
+        for j in range(8):
+            q.gate_(X, j)
+    dense_q = q.to_dense().ravel()  # quimb: site 0 is the most significant bit
+    ours = psi.to_dense().reshape([2] * 8).transpose(range(7, -1, -1)).ravel()
+    assert abs(abs(np.vdot(dense_q, ours)) - 1) < 1e-10
+
+
 def test_truncation_is_a_probability_per_run():
     cost = StabilityCost.perceptron(_patterns(8, 12, 7))
     kw = {"schedule": "digitized", "num_steps": 10, "time_step": 1.0, "num_reads": 5, "seed": 0}
