@@ -13,7 +13,8 @@
   values) and multi-unit or multi-layer nets are not functions of one form: they go through
   :class:`PolynomialCost`.
 - :class:`PolynomialCost`: any HUBO. The energy diagonal is a compressed sum of Z-strings
-  (:func:`~anneal_binn.tensor_network.mpo.zstring_tt`), used for the exact ``<H>``; the cost
+  (TT-SVD of the dense energies up to 22 variables, else
+  :func:`~anneal_binn.tensor_network.mpo.zstring_tt`), used for the exact ``<H>``; the cost
   layer is one diagonal MPO per step, by TT-SVD of the dense phases up to 22 variables
   (``route="dense"``) or as the rounded product of the commuting Z-string factors beyond
   (``route="product"``, for HUBOs whose phase has low rank). ``route="terms"`` keeps the old
@@ -182,15 +183,42 @@ class PolynomialCost:
     """A HUBO (``dimod.BinaryPolynomial``) as a diagonal cost over its sorted variables."""
 
     def __init__(self, poly: dimod.BinaryPolynomial, variables: list):
-        from anneal_binn.solvers.mps_qa import spin_terms
-
         self.poly = poly
         self.variables = list(variables)
         self.vartype = poly.vartype
-        self.constant, self.terms = spin_terms(poly, self.variables)
         self.name = "hubo"
         self._dense = None
         self._tt = None
+        self._terms = None
+
+    def _spin(self):
+        """(constant, terms) in SPIN form: by Walsh-Hadamard of the dense energies up to 22 variables
+        (O(n 2^n); expanding a BINARY monomial of degree d into 2^d spin terms is exponential), else
+        by dimod's expansion."""
+        if self._terms is None:
+            n = self.num_variables
+            if 0 < n <= _mpo.DENSE_TT_LIMIT:
+                from anneal_binn.polynomial import spin_coefficients
+
+                coeffs = spin_coefficients(self.dense_energies())
+                tol = 1e-13 * max(1.0, float(np.abs(coeffs).max()))
+                masks = np.flatnonzero(np.abs(coeffs) > tol)
+                masks = masks[masks != 0]
+                terms = [(tuple(int(i) for i in np.flatnonzero((m >> np.arange(n)) & 1)), float(coeffs[m])) for m in masks]
+                self._terms = (float(coeffs[0]), sorted(terms))
+            else:
+                from anneal_binn.solvers.mps_qa import spin_terms
+
+                self._terms = spin_terms(self.poly, self.variables)
+        return self._terms
+
+    @property
+    def constant(self) -> float:
+        return self._spin()[0]
+
+    @property
+    def terms(self) -> list[tuple[tuple[int, ...], float]]:
+        return self._spin()[1]
 
     @property
     def num_variables(self) -> int:
@@ -214,9 +242,14 @@ class PolynomialCost:
         return max((abs(c) for _, c in self.terms), default=1.0) or 1.0
 
     def energy_tt(self) -> list[np.ndarray]:
-        """The energy diagonal as a compressed sum of Z-strings."""
+        """The energy diagonal as a compressed sum of Z-strings: by TT-SVD of the dense energies up
+        to 22 variables (the SVD-optimal train, in milliseconds), else term blocks added and rounded."""
         if self._tt is None:
-            self._tt = _mpo.zstring_tt(self.terms, self.num_variables, self.constant)
+            n = self.num_variables
+            if n <= _mpo.DENSE_TT_LIMIT:
+                self._tt = [c.astype(np.complex128) for c in _mpo.tt_from_dense(self.dense_energies(), n, 1e-26)]
+            else:
+                self._tt = _mpo.zstring_tt(self.terms, n, self.constant)
         return self._tt
 
     def route(self, route: str) -> str:
