@@ -66,7 +66,8 @@ def run_mps(xi: np.ndarray, P: int, dt: float, chi: int, e_gs: float) -> dict:
                                    max_bond=chi, num_reads=1, seed=0)
     wall = time.perf_counter() - t
     return {"eps": (ss.info["expected_energy"] - e_gs) / n, "truncation_error": ss.info["truncation_error"],
-            "seconds_per_step": ss.info["evolution_seconds"] / P, "wall": wall}
+            "seconds_per_step": ss.info["evolution_seconds"] / P, "cpu_seconds_per_step": ss.info["evolution_cpu_seconds"] / P,
+            "wall": wall}
 
 
 def run_exact(xi: np.ndarray, P: int, dt: float, e_gs: float) -> dict:
@@ -103,6 +104,14 @@ def published_case(opts, report: dict) -> None:
                 if (P <= 100 or opts.exact_p1000) and not opts.no_exact and k < n_exact:
                     tasks.append(("exact", k, xs[k], P, dt, opts.chi, egs[k]))
     results: dict = {}
+    if opts.exact_from:  # exact curves of an earlier run of the same instances (statevector-qa is deterministic)
+        with open(opts.exact_from) as fh:
+            old = json.load(fh)
+        for r in old["published_case"]["rows"]:
+            if r["exact_eps"]:
+                results[("exact", r["P"], r["dt"])] = {k: {"eps": e, "seconds_per_step": float("nan")}
+                                                      for k, e in enumerate(r["exact_eps"])}
+        tasks = [t_ for t_ in tasks if not (t_[0] == "exact" and ("exact", t_[3], t_[4]) in results)]
     t = time.perf_counter()
     with ProcessPoolExecutor(max_workers=opts.jobs) as pool:
         for i, (kind, k, P, dt, out) in enumerate(pool.map(_task, tasks)):
@@ -114,7 +123,7 @@ def published_case(opts, report: dict) -> None:
     for P in opts.P:
         print(f"\nP = {P}: eps(1) = (<H> - E_gs)/N, mean over instances (+- standard error)")
         print(f"{'dt':>5} {'ours MPS':>18} {'paper MPS':>10} {'repo MPS':>9} {'ours exact':>18} {'paper ED':>9} "
-              f"{'trunc.':>8} {'s/step':>7}")
+              f"{'trunc.':>8} {'s/step':>7} {'cpu s':>6}")
         for dt in (opts.dts if P <= 100 or opts.dts_p1000 is None else opts.dts_p1000):
             m = results.get(("mps", P, dt), {})
             e = results.get(("exact", P, dt), {})
@@ -125,6 +134,7 @@ def published_case(opts, report: dict) -> None:
                    "exact_eps_mean": float(ee.mean()) if ee.size else None,
                    "truncation_error": [v["truncation_error"] for v in m.values()],
                    "seconds_per_step": float(np.mean([v["seconds_per_step"] for v in m.values()])) if m else None,
+                   "cpu_seconds_per_step": float(np.mean([v["cpu_seconds_per_step"] for v in m.values()])) if m else None,
                    "paper_mps": ref.at("paper_mps", P, dt), "paper_ed": ref.at("paper_ed", P, dt),
                    "repo_mps": ref.at("repo_mps", P, dt)}
             rows.append(row)
@@ -136,7 +146,8 @@ def published_case(opts, report: dict) -> None:
                 return f"{a.mean():.3g} +- {se:.1g}" if a.size > 1 else f"{a.mean():.3g}"
             trunc = max(row["truncation_error"]) if row["truncation_error"] else float("nan")
             print(f"{dt:5.2f} {fmt(me):>18} {row['paper_mps']:10.3g} {row['repo_mps']:9.3g} {fmt(ee):>18} "
-                  f"{row['paper_ed']:9.3g} {trunc:8.2g} {row['seconds_per_step'] or float('nan'):7.3f}")
+                  f"{row['paper_ed']:9.3g} {trunc:8.2g} {row['seconds_per_step'] or float('nan'):7.3f} "
+                  f"{row['cpu_seconds_per_step'] or float('nan'):6.3f}")
     report["published_case"] = {"instances": len(xs), "ground_energies": egs, "chi": opts.chi, "rows": rows,
                                 "wall_seconds": time.perf_counter() - t}
 
@@ -152,12 +163,16 @@ def speed(opts, report: dict) -> None:
         xi = np.random.default_rng(opts.seed).choice([-1, 1], size=(m, n))
         r = run_mps(xi, opts.speed_steps, 1.0, 10, 0.0)
         out[f"N{n}_M{m}"] = r["seconds_per_step"]
-        print(f"  ours  N = {n}, {m} patterns: {r['seconds_per_step']:.3f} s/step (no energy evaluation)")
+        out[f"N{n}_M{m}_cpu"] = r["cpu_seconds_per_step"]
+        print(f"  ours  N = {n}, {m} patterns: {r['seconds_per_step']:.3f} s/step wall, {r['cpu_seconds_per_step']:.3f} s/step CPU "
+              "(no energy evaluation)")
     best = min(ref.REPO_SECONDS_PER_STEP_N12.values())
     print("  reference repository, N = 12, 9 patterns (its table, each step with an energy evaluation): "
           + ", ".join(f"{k} {v}" for k, v in ref.REPO_SECONDS_PER_STEP_N12.items()))
     ratio = out["N21_M17"] / best
-    print(f"  ours at N = 21 / reference's best at N = 12: {ratio:.2f}x (target: within 5x)")
+    cpu_ratio = out["N21_M17_cpu"] / best
+    print(f"  ours at N = 21 / reference's best at N = 12: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU time (target: within 5x)")
+    out["cpu_ratio_N21_vs_reference_best_N12"] = cpu_ratio
     # one pattern's MPO: our zip-up kernel vs quimb's MPO.apply(compress=True)
     xi = np.random.default_rng(opts.seed).choice([-1, 1], size=(17, 21))
     cost = StabilityCost.perceptron(xi)
@@ -169,23 +184,23 @@ def speed(opts, report: dict) -> None:
                 psi.apply_diagonal_mpo(mpo.mpo(mu, p / 5), 10)
             psi.apply_x_rotation(1 - p / 5)
         reps = 17 * 3
-        t = time.perf_counter()
+        t = time.process_time()
         for r in range(reps):
-            psi.apply_diagonal_mpo(mpo.mpo(r % 17, 0.5), 10)
-        ours = (time.perf_counter() - t) / reps
+            psi.apply_diagonal_mpo(mpo.mpo(r % 17, 0.5, canonical=True), 10)
+        ours = (time.process_time() - t) / reps
         try:
             from anneal_binn.tensor_network.mps import diagonal_mpo_to_quimb, to_quimb
 
             q = to_quimb(psi)
-            t = time.perf_counter()
+            t = time.process_time()
             for r in range(reps):
                 op = diagonal_mpo_to_quimb(mpo.mpo(r % 17, 0.5))
                 q = op.apply(q, compress=True, max_bond=10, cutoff=1e-12, method="svd")
-            theirs = (time.perf_counter() - t) / reps
+            theirs = (time.process_time() - t) / reps
         except ImportError as exc:  # pragma: no cover - quimb is the tn extra
             theirs = float("nan")
             print(f"  quimb comparison skipped: {exc}")
-    print(f"  one pattern's counter MPO at N = 21, chi = 10: ours {1e3 * ours:.1f} ms, quimb MPO.apply(compress) "
+    print(f"  one pattern's counter MPO at N = 21, chi = 10 (CPU time): ours {1e3 * ours:.1f} ms, quimb MPO.apply(compress) "
           f"{1e3 * theirs:.1f} ms ({theirs / ours:.1f}x)")
     out.update({"ratio_N21_vs_reference_best_N12": ratio, "reference_table_N12": ref.REPO_SECONDS_PER_STEP_N12,
                 "pattern_apply_ms_ours": 1e3 * ours, "pattern_apply_ms_quimb": 1e3 * theirs})
@@ -207,11 +222,13 @@ def reach(opts, report: dict) -> None:
         wall = time.perf_counter() - t
         row = {"N": n, "patterns": m, "chi": opts.reach_chi, "steps": opts.reach_steps, "wall_seconds": wall,
                "seconds_per_step": ss.info["evolution_seconds"] / opts.reach_steps,
+               "cpu_seconds_per_step": ss.info["evolution_cpu_seconds"] / opts.reach_steps,
                "energy_density": ss.info["expected_energy"] / n, "best_sample_energy": float(ss.record.energy.min()),
                "fraction_zero_energy": float(np.mean(ss.record.energy <= 1e-12)),
                "truncation_error": ss.info["truncation_error"], "max_bond_dimension": ss.info["max_bond_dimension"]}
         out.append(row)
-        print(f"  N = {n:3d}, {m} patterns: {wall:6.1f} s ({row['seconds_per_step']:.2f} s/step), <H>/N = "
+        print(f"  N = {n:3d}, {m} patterns: {wall:6.1f} s ({row['seconds_per_step']:.2f} s/step wall, "
+              f"{row['cpu_seconds_per_step']:.2f} CPU), <H>/N = "
               f"{row['energy_density']:.4f}, best of 200 reads E = {row['best_sample_energy']:.3f} "
               f"({100 * row['fraction_zero_energy']:.0f}% solutions), truncation {row['truncation_error']:.2g}", flush=True)
     report["reach"] = out
@@ -238,6 +255,7 @@ def general_hubo(opts, report: dict) -> None:
         gerr = abs(ss.info["ground_state_probability"] - exact.info["ground_state_probability"])
         key = route if chi == opts.hubo_chi else f"{route}_chi{chi}"
         out[key] = {"chi": chi, "seconds_per_step": ss.info["evolution_seconds"] / opts.hubo_steps, "wall": wall,
+                    "cpu_seconds_per_step": ss.info["evolution_cpu_seconds"] / opts.hubo_steps,
                     "energy_error": err, "ground_probability_error": gerr,
                     "truncation_error": ss.info["truncation_error"]}
         print(f"  {route:6s} chi = {chi:3d}: {out[key]['seconds_per_step']:8.3f} s/step, |<H> - exact| = {err:.1e}, "
@@ -262,6 +280,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dts-p1000", type=lambda s: [float(x) for x in s.split(",")], default=None,
                     help="a shorter dt list at P = 1000")
     ap.add_argument("--exact-instances", type=int, default=None, help="the exact curve on the first K instances only")
+    ap.add_argument("--exact-from", help="reuse the exact curves of an earlier --json of the same instances")
     ap.add_argument("--exact-p1000", action="store_true", help="also the exact curve at P = 1000 (slow)")
     ap.add_argument("--no-exact", action="store_true")
     ap.add_argument("--seed", type=int, default=0)

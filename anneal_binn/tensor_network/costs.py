@@ -167,7 +167,7 @@ class StabilityCost:
             raise ValueError(f"cost_mpo: a stability cost takes 'auto' or 'counter', got {route!r}")
         m = self.stability_mpo
         for mu in range(m.num_patterns):
-            yield m.mpo(mu, theta)
+            yield m.mpo(mu, theta, canonical=True)
 
     def expected_energy(self, psi) -> float:
         """Exact ``<psi|H|psi>``: the distribution of every pattern's form, then ``sum f P``."""

@@ -136,8 +136,8 @@ class StabilityMPO:
             dims.append(len(reps[j + 1]))
         return dims, dsts, phases
 
-    def mpo(self, mu: int, theta: float) -> list[np.ndarray]:
-        """The diagonal MPO of ``exp(-i theta f_mu(Delta_mu))``."""
+    def mpo(self, mu: int, theta: float, canonical: bool = False) -> list[np.ndarray]:
+        """The diagonal MPO of ``exp(-i theta f_mu(Delta_mu))`` (right-canonical gauge if ``canonical``)."""
         dims, dsts, phases = self._tables[mu]
         out = []
         for j, (dst, ph) in enumerate(zip(dsts, phases)):
@@ -146,7 +146,7 @@ class StabilityMPO:
             W[k, 0, dst[:, 0]] = np.exp(-1j * theta * ph[:, 0])
             W[k, 1, dst[:, 1]] = np.exp(-1j * theta * ph[:, 1])
             out.append(W)
-        return out
+        return tt_right_canonical(out) if canonical else out
 
     def energy_mpo(self, mu: int) -> list[np.ndarray]:
         """``f_mu(Delta_mu)`` itself as a diagonal MPO (the counter, unmerged, f on the last bond)."""
@@ -183,6 +183,18 @@ def tt_round(cores: list[np.ndarray], cutoff: float, max_rank: int | None = None
         keep = keep_count(s, max_rank or s.size, cutoff)
         cores[j] = vh[:keep].reshape(keep, d, r)
         cores[j - 1] = np.tensordot(cores[j - 1], u[:, :keep] * s[:keep], axes=(2, 0))
+    return cores
+
+
+def tt_right_canonical(cores: list[np.ndarray]) -> list[np.ndarray]:
+    """The same train with cores 1..n-1 right-orthonormal (QR from the right): the gauge the MPS
+    zip-up expects of an MPO, whose right blocks then weigh the kept directions correctly."""
+    cores = list(cores)
+    for j in range(len(cores) - 1, 0, -1):
+        l, d, r = cores[j].shape
+        q, rr = np.linalg.qr(cores[j].reshape(l, d * r).T)
+        cores[j] = q.T.reshape(q.shape[1], d, r)
+        cores[j - 1] = np.tensordot(cores[j - 1], rr.T, axes=(2, 0))
     return cores
 
 
@@ -266,10 +278,10 @@ def tt_from_dense(values: np.ndarray, n: int, cutoff: float) -> list[np.ndarray]
 
 
 def phase_tt_dense(energies: np.ndarray, n: int, theta: float, cutoff: float = 1e-15) -> list[np.ndarray]:
-    """``exp(-i theta E)`` of the dense energies as a diagonal MPO, by TT-SVD."""
+    """``exp(-i theta E)`` of the dense energies as a diagonal MPO, by TT-SVD (right-canonical)."""
     if n > DENSE_TT_LIMIT:
         raise TooLargeError(f"phase tensor train by TT-SVD over {n} variables (limit {DENSE_TT_LIMIT})")
-    return tt_from_dense(np.exp(-1j * theta * energies), n, cutoff)
+    return tt_right_canonical(tt_from_dense(np.exp(-1j * theta * energies), n, cutoff))
 
 
 def phase_tt_from_terms(terms: list[tuple[tuple[int, ...], float]], n: int, theta: float,
@@ -305,4 +317,4 @@ def phase_tt_from_terms(terms: list[tuple[tuple[int, ...], float]], n: int, thet
         cores = tt_round(new, cutoff)
         if max(c.shape[2] for c in cores) > max_rank:
             raise TooLargeError(f"the phase tensor train exceeds rank {max_rank}; this HUBO's cost layer is not low-rank")
-    return cores
+    return tt_right_canonical(cores)
