@@ -1,4 +1,4 @@
-"""``statevector-qa``: quantum annealing simulated exactly on the full 2^N state vector.
+"""``statevector-qa``: quantum annealing simulated exactly on the full 2^N state vector (N <= ~26).
 
 Evolves ``|psi>`` under ``H(s) = -A(s)/2 sum_i X_i + B(s)/2 H_problem`` along an anneal path
 (forward, with pauses, or reverse), then draws ``num_reads`` samples from ``|psi|^2``.
@@ -14,8 +14,17 @@ Three propagators:
   N=14-16, with states equal to 2e-11 (``python benchmarks/expm.py 12 14 16``).
 - ``"krylov"``: the same step by the package's own Lanczos exponential (:func:`expm_krylov`,
   to 1e-10), matrix-free; kept as an independent check of ``"expm"``.
-- ``"trotter"``: the second-order digitized step ``Ux(dt/2) Uz(dt) Ux(dt/2)`` that ``mps-qa``
-  applies, so the two can be compared gate for gate.
+- ``"trotter"``: the gate layers of :func:`~anneal_binn.solvers.schedule.protocol` that
+  ``mps-qa`` applies (second-order ``Ux(dt/2) Uz(dt) Ux(dt/2)`` steps for continuous schedules),
+  so the two can be compared gate for gate. It is the only method, and the default, of the
+  digitized protocol of Lami et al. (``schedule="digitized"``, ``num_steps`` = P,
+  ``time_step`` = dt): ``prod_p exp(-i beta_p H_x) exp(-i gamma_p H_z) |+>``, H_z as given.
+
+Size: the limit is memory (:func:`memory_needed`, by method, against ``max_memory_gib``), not
+a number of variables: N = 21 runs in 128 MiB with ``trotter`` and 1.6 GiB with ``expm``.
+Besides polynomials, :meth:`StatevectorAnnealer.sample_cost` anneals a
+:class:`~anneal_binn.tensor_network.StabilityCost` (the perceptron of Lami et al.) from its
+energies, with no HUBO expansion.
 
 Examples:
     >>> import dimod
@@ -32,8 +41,15 @@ import dimod
 import numpy as np
 
 from anneal_binn.errors import TooLargeError
-from anneal_binn.solvers._common import PolyAnnealerBase, as_polynomial, check_num_reads, make_rng, ordered_variables, sampleset
-from anneal_binn.solvers.schedule import resolve
+from anneal_binn.solvers._common import (
+    PolyAnnealerBase,
+    as_polynomial,
+    check_num_reads,
+    make_rng,
+    ordered_variables,
+    sampleset,
+)
+from anneal_binn.solvers.schedule import protocol
 
 KRYLOV_DIM = 30
 
@@ -127,19 +143,6 @@ def expm_step(x_sum, diag: np.ndarray, A: float, B: float, tau: float, psi: np.n
     return expm_multiply((-1j * tau) * H, psi, traceA=complex(-1j * tau * (B / 2) * diag.sum()))
 
 
-def problem_diagonal(poly: dimod.BinaryPolynomial, variables: list, auto_scale: bool, limit: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """(energies, H_problem diagonal, scale) for every basis state of ``poly``."""
-    from anneal_binn.polynomial import dense_energies, spin_coefficients
-
-    energies = dense_energies(poly, variables, limit=limit)
-    coeffs = spin_coefficients(energies)
-    constant = coeffs[0]
-    scale = float(np.abs(coeffs[1:]).max()) if auto_scale and energies.size > 1 else 1.0
-    if scale == 0:
-        scale = 1.0
-    return energies, (energies - constant) / scale, scale
-
-
 def min_gap(diag: np.ndarray, n: int, sch, degeneracy: int, points: int) -> tuple[float, float]:
     """(min over s of E_degeneracy(s) - E_0(s), the s where it occurs) along the schedule."""
     from scipy.sparse.linalg import LinearOperator, eigsh
@@ -165,11 +168,34 @@ def min_gap(diag: np.ndarray, n: int, sch, degeneracy: int, points: int) -> tupl
     return best, where
 
 
+def memory_needed(n: int, method: str) -> int:
+    """Bytes a run over ``n`` variables needs, by method.
+
+    Every method holds the state, the energies, the H_problem diagonal and the final
+    probabilities (~48 bytes per amplitude, 64 with temporaries). ``expm`` adds ``sum X_i`` and
+    H(s) as CSR matrices (n and n + 1 entries a row, 12 and 20 bytes each) and ~6 work vectors
+    of expm_multiply; ``krylov`` adds ``KRYLOV_DIM + 4`` Lanczos vectors; ``trotter`` (and the
+    digitized protocol) applies its gates in place and needs nothing more.
+
+    Examples:
+        >>> memory_needed(21, "trotter") / 2**20
+        128.0
+    """
+    base = 64 * 2**n
+    if method == "expm":
+        return base + 2**n * (12 * n + 20 * (n + 1) + 6 * 16)
+    if method == "krylov":
+        return base + (KRYLOV_DIM + 4) * 16 * 2**n
+    return base
+
+
 class StatevectorAnnealer(PolyAnnealerBase):
-    """Exact (state-vector) simulation of a quantum anneal of a HUBO or BQM, N up to ~20.
+    """Exact (state-vector) simulation of a quantum anneal of a HUBO, a BQM or a stability cost.
 
     Args:
-        max_variables: refuse larger problems before allocating (default 20: 16 MiB per vector).
+        max_variables: refuse larger problems before allocating (default None: no fixed limit).
+        max_memory_gib: refuse a run whose memory estimate (:func:`memory_needed`, by method)
+            exceeds this (default 8 GiB: N = 21 takes 1.6 GiB with ``expm``, 128 MiB with ``trotter``).
         **defaults: default values for :meth:`sample_poly` parameters.
 
     Examples:
@@ -180,17 +206,18 @@ class StatevectorAnnealer(PolyAnnealerBase):
         [0, 1]
     """
 
-    _params = ("num_reads", "seed", "annealing_time", "anneal_schedule", "schedule", "num_steps", "method",
-               "auto_scale", "initial_state", "compute_gap", "gap_points")
+    _params = ("num_reads", "seed", "annealing_time", "anneal_schedule", "schedule", "num_steps", "time_step",
+               "method", "auto_scale", "initial_state", "compute_gap", "gap_points")
 
-    def __init__(self, max_variables: int = 20, **defaults: Any):
-        self.max_variables = int(max_variables)
+    def __init__(self, max_variables: int | None = None, max_memory_gib: float = 8.0, **defaults: Any):
+        self.max_variables = None if max_variables is None else int(max_variables)
+        self.max_memory_gib = float(max_memory_gib)
         self.defaults = dict(defaults)
         self._validate_names(self.defaults)
 
     @property
     def properties(self) -> dict:
-        return {"max_variables": self.max_variables}
+        return {"max_variables": self.max_variables, "max_memory_gib": self.max_memory_gib}
 
     def sample_poly(self, polynomial: dimod.BinaryPolynomial, **kwargs: Any) -> dimod.SampleSet:
         """Simulate the anneal and sample the final state.
@@ -201,11 +228,16 @@ class StatevectorAnnealer(PolyAnnealerBase):
             seed: seed of the sampling (the evolution itself is deterministic).
             annealing_time: total time of a forward anneal (default 10 in schedule units).
             anneal_schedule: D-Wave style ``[(t, s), ...]`` path instead (pauses, reverse anneals).
-            schedule: ``"linear"`` (default), a D-Wave CSV schedule file, a Schedule or ``{s, A, B}``.
+            schedule: ``"linear"`` (default), a D-Wave CSV schedule file, a Schedule, ``{s, A, B}``,
+                or ``"digitized"`` (the protocol of Lami et al.; with ``num_steps`` = P and
+                ``time_step`` = dt) or a :class:`~anneal_binn.solvers.schedule.Digitized`.
             num_steps: time steps (default 200).
-            method: ``"expm"`` (default, scipy's ``expm_multiply``), ``"krylov"`` (the package's
-                Lanczos) or ``"trotter"``.
-            auto_scale: divide H_problem by its largest spin coefficient (default True).
+            time_step: the digitized protocol's dt.
+            method: ``"expm"`` (default for continuous schedules, scipy's ``expm_multiply``),
+                ``"krylov"`` (the package's Lanczos) or ``"trotter"`` (the gate layers that
+                ``mps-qa`` applies; the only method of the digitized protocol, and its default).
+            auto_scale: divide H_problem by its largest spin coefficient (default True; False for
+                the digitized protocol, which applies H_z as given).
             initial_state: the classical start of a reverse anneal (mapping or sequence in sorted
                 variable order, in the polynomial's vartype).
             compute_gap: also report the minimum spectral gap along the path (default False).
@@ -213,52 +245,87 @@ class StatevectorAnnealer(PolyAnnealerBase):
 
         Returns:
             SampleSet with ``info``: ``ground_state_probability`` (exact, from the state),
-            ``ground_energy``, ``expected_energy``, and ``min_gap``/``min_gap_s`` when asked.
+            ``ground_energy``, ``expected_energy`` (exact ``<psi|H|psi>``), ``truncation_error``
+            (0: nothing is truncated) and ``min_gap``/``min_gap_s`` when asked.
         """
+        from anneal_binn.tensor_network.costs import PolynomialCost
+
         self._validate_names(kwargs)
-        opts = {**self.defaults, **kwargs}
         poly = as_polynomial(polynomial)
         variables = ordered_variables(poly.variables)
-        n = len(variables)
-        if n > self.max_variables:
-            # expm: sum X_i and H(s) in CSR (n and n+1 entries a row, 12 and 20 bytes each) and
-            # ~6 work vectors; krylov: KRYLOV_DIM + 4 vectors; whichever is larger is quoted
-            need = max(2**n * (12 * n + 20 * (n + 1) + 6 * 16), (KRYLOV_DIM + 4) * 16 * 2**n)
-            raise TooLargeError(
-                f"statevector-qa over {n} variables needs about {need / 2**30:,.1f} GiB "
-                f"(2^{n} amplitudes, H as a sparse matrix); the limit is {self.max_variables} variables. "
-                "Use mps-qa or sqa."
-            )
-        num_reads = check_num_reads(opts.get("num_reads"), default=100)
-        rng = make_rng(opts.get("seed"))
-        sch, path = resolve(opts.get("schedule"), opts.get("annealing_time"), opts.get("anneal_schedule"))
-        num_steps = int(opts.get("num_steps", 200))
-        method = opts.get("method", "expm")
+        opts = {**self.defaults, **kwargs}
+        self._check_size(len(variables), self._method(opts))
+        return self._run(PolynomialCost(poly, variables), opts)
+
+    def sample_cost(self, cost, **kwargs: Any) -> dimod.SampleSet:
+        """Anneal a :class:`~anneal_binn.tensor_network.StabilityCost`; as :meth:`sample_poly`."""
+        self._validate_names(kwargs)
+        opts = {**self.defaults, **kwargs}
+        self._check_size(cost.num_variables, self._method(opts))
+        return self._run(cost, opts)
+
+    @staticmethod
+    def _method(opts: dict) -> str:
+        digitized = opts.get("schedule") == "digitized" or type(opts.get("schedule")).__name__ == "Digitized"
+        method = opts.get("method")
+        if method is None:
+            return "trotter" if digitized else "expm"
         if method not in ("expm", "krylov", "trotter"):
             raise ValueError(f"method: must be 'expm', 'krylov' or 'trotter', got {method!r}")
-        energies, diag, scale = problem_diagonal(poly, variables, bool(opts.get("auto_scale", True)), self.max_variables)
-        psi = initial_state(n, path.reverse, opts.get("initial_state"), variables, poly.vartype)
-        dts, mids = path.steps(num_steps)
-        u = sch.phase_per_unit
-        x_sum = x_sum_matrix(n) if method == "expm" else None  # built once, reused every step
-        for dt, s in zip(dts, mids):
-            A, B = sch(s)
-            if method == "expm":
-                psi = expm_step(x_sum, diag, A, B, u * dt, psi)
-            elif method == "krylov":
-                def matvec(v, A=A, B=B):
-                    return (B / 2) * diag * v - (A / 2) * apply_x_sum(v, n)
+        if digitized and method != "trotter":
+            raise ValueError(f"method: the digitized protocol is a product of gate layers; it takes 'trotter', got {method!r}")
+        return method
 
-                psi = expm_krylov(matvec, psi, u * dt)
-            else:
-                apply_x_rotation(psi, n, u * dt * A / 4)
-                psi *= np.exp(-1j * u * dt * B / 2 * diag)
-                apply_x_rotation(psi, n, u * dt * A / 4)
+    def _check_size(self, n: int, method: str) -> None:
+        need = memory_needed(n, method)
+        too_many = self.max_variables is not None and n > self.max_variables
+        if too_many or need > self.max_memory_gib * 2**30:
+            limit = (f"the limit is {self.max_variables} variables" if too_many
+                     else f"the limit is {self.max_memory_gib:g} GiB (max_memory_gib)")
+            raise TooLargeError(
+                f"statevector-qa over {n} variables with method={method!r} needs about {need / 2**30:,.1f} GiB "
+                f"(2^{n} amplitudes{', H as a sparse matrix' if method == 'expm' else ''}); {limit}. "
+                "Use mps-qa or sqa."
+            )
+
+    def _run(self, cost, opts: dict) -> dimod.SampleSet:
+        variables = list(cost.variables)
+        n = len(variables)
+        method = self._method(opts)
+        num_reads = check_num_reads(opts.get("num_reads"), default=100)
+        rng = make_rng(opts.get("seed"))
+        proto = protocol(opts)
+        energies = np.asarray(cost.dense_energies(), dtype=np.float64)
+        constant = float(energies.mean()) if energies.size else 0.0
+        scale = cost.scale() if proto.auto_scale else 1.0
+        diag = (energies - constant) / scale  # the mean only shifts a global phase
+        psi = initial_state(n, proto.reverse, opts.get("initial_state"), variables, cost.vartype)
+        if method == "trotter":
+            for kind, angle in proto.layers:
+                if kind == "x":
+                    apply_x_rotation(psi, n, angle)
+                else:
+                    psi *= np.exp(-1j * angle * diag)
+        else:
+            sch = proto.schedule
+            u = sch.phase_per_unit
+            x_sum = x_sum_matrix(n) if method == "expm" else None  # built once, reused every step
+            for dt, s in zip(*proto.steps):
+                A, B = sch(s)
+                if method == "expm":
+                    psi = expm_step(x_sum, diag, A, B, u * dt, psi)
+                else:
+                    def matvec(v, A=A, B=B):
+                        return (B / 2) * diag * v - (A / 2) * apply_x_sum(v, n)
+
+                    psi = expm_krylov(matvec, psi, u * dt)
         probs = np.abs(psi) ** 2
         probs /= probs.sum()
-        return finish(probs, energies, variables, poly.vartype, num_reads, rng,
-                      info_extra=self._gap_info(opts, diag, n, sch, energies), scale=scale,
-                      schedule=sch, path=path, method=method, num_steps=len(dts))
+        gap = {} if proto.digitized else self._gap_info(opts, diag, n, proto.schedule, energies)
+        if proto.digitized and opts.get("compute_gap"):
+            raise ValueError("compute_gap: the digitized protocol has no continuous H(s) to scan")
+        return finish(probs, energies, variables, cost.vartype, num_reads, rng, info_extra=gap, scale=scale,
+                      proto=proto, method=method)
 
     @staticmethod
     def _gap_info(opts, diag, n, sch, energies) -> dict:
@@ -301,8 +368,7 @@ def classical_bits(state, variables: list, vartype) -> np.ndarray:
 
 
 def finish(probs: np.ndarray, energies: np.ndarray, variables: list, vartype, num_reads: int,
-           rng: np.random.Generator, info_extra: dict, scale: float, schedule, path, method: str,
-           num_steps: int) -> dimod.SampleSet:
+           rng: np.random.Generator, info_extra: dict, scale: float, proto, method: str) -> dimod.SampleSet:
     """Sample the final distribution and assemble the SampleSet with its info."""
     n = len(variables)
     idx = rng.choice(probs.size, size=num_reads, p=probs)
@@ -314,11 +380,10 @@ def finish(probs: np.ndarray, energies: np.ndarray, variables: list, vartype, nu
         "ground_state_probability": float(probs[ground].sum()),
         "ground_energy": emin,
         "expected_energy": float(probs @ energies),
+        "truncation_error": 0.0,
         "problem_scale": scale,
-        "schedule": schedule.name,
-        "anneal_schedule": [list(p) for p in path.points],
         "method": method,
-        "num_steps": int(num_steps),
+        **proto.info(),
         **info_extra,
     }
     return sampleset(samples, energies[idx], variables, vartype, info)

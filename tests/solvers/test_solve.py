@@ -18,7 +18,7 @@ def problem():
     ("hubo-sa", {"num_sweeps": 200}),
     ("sa", {"num_sweeps": 200}),
     ("statevector-qa", {"annealing_time": 20.0, "num_steps": 40}),
-    ("mps-qa", {"annealing_time": 5.0, "num_steps": 10, "max_bond": 8}),
+    ("mps-qa", {"annealing_time": 5.0, "num_steps": 10, "max_bond": 16}),  # 16 = 2^(8/2): exact
     ("qpu", {"mock": True, "topology_shape": 6}),
 ])
 def test_solve_returns_problem_variables_and_true_energies(problem, name, params):
