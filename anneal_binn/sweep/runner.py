@@ -67,11 +67,22 @@ def _client(scheduler: str | None, n_workers: int | None):
             raise UsageError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r} ({exc}); start one "
                              "with `dask scheduler` and give its tcp://HOST:PORT address") from None
     # One thread per worker process and no nested BLAS/numba threading: the cores are the workers.
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    # The workers inherit the environment when they start; ours is restored afterwards, because numba
+    # refuses to compile once NUMBA_NUM_THREADS differs from the thread count it launched with.
+    pinned = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+    saved = {var: os.environ.get(var) for var in pinned}
     n = n_workers or max(1, min(2, os.cpu_count() or 1))
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        for var in pinned:
+            os.environ.setdefault(var, "1")
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
     return Client(cluster), cluster
 
 

@@ -22,7 +22,14 @@ TABLE = os.path.join(ROOT, "benchmarks", "solvers.json")
 def _benchmark():
     spec = importlib.util.spec_from_file_location("_bench_solvers", os.path.join(ROOT, "benchmarks", "solvers.py"))
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # the script pins BLAS/numba threads in os.environ for its own timing; keep that out of this test
+    # process (numba refuses to compile once NUMBA_NUM_THREADS differs from its launched thread count)
+    saved = dict(os.environ)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return module
 
 
