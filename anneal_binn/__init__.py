@@ -45,6 +45,8 @@ _LAZY = {
     "plot": ("anneal_binn.plot", None),
     "BinaryNetClassifier": ("anneal_binn.estimator", "BinaryNetClassifier"),
     "sweep": ("anneal_binn.sweep", None),
+    "select": ("anneal_binn.selection.api", "select"),
+    "selection": ("anneal_binn.selection", None),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -51,7 +51,7 @@ def _catalogue_files():
 
     return {p.name[:-5]: p for p in files("anneal_binn.catalogue").iterdir() if p.name.endswith(".toml")}
 
-TOP_KEYS = {"name", "description", "seed", "data", "model", "run"}
+TOP_KEYS = {"name", "description", "seed", "data", "model", "run", "select"}
 MODEL_KEYS = {"hidden", "output", "loss", "reduction"}
 HIDDEN_KEYS = {"width", "bias", "activation", "mask", "neuron_mask"}
 OUTPUT_KEYS = {"width", "bias", "activation", "mask"}
@@ -122,15 +122,16 @@ class Spec:
     model: dict
     run: dict = field(default_factory=dict)
     source: str = ""
+    select: dict = field(default_factory=dict)  # neuron selection (anneal_binn.selection.spec); {} = none
 
     def __post_init__(self):
         # frozen dataclass: object.__setattr__ is the sanctioned way to normalize a field
-        for name in ("data", "model", "run"):
+        for name in ("data", "model", "run", "select"):
             object.__setattr__(self, name, freeze(getattr(self, name)))
 
     def to_dict(self) -> dict:
         """The spec as plain, mutable dicts and lists (a deep copy; editing it leaves the Spec alone)."""
-        return {
+        out = {
             "name": self.name,
             "description": self.description,
             "seed": self.seed,
@@ -138,6 +139,9 @@ class Spec:
             "model": thaw(self.model),
             "run": thaw(self.run),
         }
+        if self.select:
+            out["select"] = thaw(self.select)
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
@@ -263,7 +267,12 @@ def spec_from_dict(raw: dict, source: str = "<dict>") -> Spec:
     if "qubo" in run and "method" not in run["qubo"]:
         raise SpecError("run.qubo.method", "required: the QUBO encoding, e.g. method = \"unbalanced\"")
     model = {"loss": loss, "reduction": reduction, "hidden": hidden, "output": output}
-    return Spec(name, description, seed, copy.deepcopy(data), model, copy.deepcopy(run), source)
+    select = {}
+    if "select" in raw:
+        from anneal_binn.selection.spec import validate
+
+        select = validate(_expect(raw["select"], dict, "select", "a table"))
+    return Spec(name, description, seed, copy.deepcopy(data), model, copy.deepcopy(run), source, select)
 
 
 def catalogue() -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 import anneal_binn as ab
 from anneal_binn.cli import main
 from anneal_binn.model.architecture import index_to_bits
-from anneal_binn.spec import catalogue
+from anneal_binn.spec import catalogue, load_spec
 
 SMALL = [name for name in catalogue() if ab.build(ab.load_spec(name)).num_variables <= 17]
 
@@ -65,3 +65,38 @@ def test_fourier_hubo_matches_landscape_everywhere_at_n14():
     # and term by term on a random subset
     idx = np.random.default_rng(1).integers(0, 2**n, size=500)
     np.testing.assert_allclose(evaluate(hubo, index_to_bits(idx, n), range(n)), L[idx], atol=1e-9)
+
+
+# neuron selection (seed 001): specs with a [select] table; `run` selects a subnetwork instead of training
+SELECT = [name for name in catalogue() if load_spec(name).select]
+SELECT_BITS = {"select-tiny": 16, "select-digits": 10240, "select-mnist": 64}
+
+
+def test_catalogue_has_the_selection_specs():
+    assert set(SELECT) == set(SELECT_BITS)
+
+
+@pytest.mark.parametrize("name", SELECT)
+def test_selection_spec_builds_with_its_selection_bits(name):
+    from anneal_binn.selection.api import selection_problem
+
+    sel = selection_problem(name)
+    assert sel.n == SELECT_BITS[name]
+    table = load_spec(name).select
+    assert table["local"]["block_size"] <= 24  # every local subproblem fits every solver's limit
+
+
+def test_selection_reference_spec_local_reaches_the_enumerated_optimum(capsys):
+    assert main(["run", "select-tiny", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    glob = next(r for r in doc["compare"] if r["method"] == "global")
+    sel_problem = ab.build(ab.load_spec("select-tiny"))
+    from anneal_binn.selection import SelectionProblem
+
+    sel = SelectionProblem(sel_problem, layers=[1], weight_seed=0)
+    every = index_to_bits(np.arange(2**16), 16)
+    bits = np.repeat(sel.base[None], len(every), axis=0)
+    bits[:, sel.index] = every
+    L = sel_problem.losses(bits)          # independent: the parent's forward pass over all 65,536
+    assert glob["optimum"] == pytest.approx(L.min(), abs=1e-12)
+    assert doc["answer"]["objective"] == pytest.approx(L.min(), abs=1e-12)

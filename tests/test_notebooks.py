@@ -137,12 +137,39 @@ def _check_digitized_annealing(r):
     assert r["figure_axes"] == 2
 
 
+def _check_neuron_selection(r):
+    # toy: a 256-unit digits net, blocks of 1, 2, 4, 8 bits, 2 sweeps each
+    assert r["toy"] is True and r["blocks"] == [1, 2, 4, 8]
+    t = r["tiny"]
+    rows = {(x["method"], x["block"]): x for x in t["rows"]}
+    # the enumerated reference: global is the optimum, local never below it, and blocks >= 4 reach it
+    assert rows[("global", 16)]["gap"] == 0 or abs(rows[("global", 16)]["gap"]) < 1e-12
+    assert all(x["gap"] > -1e-12 for x in t["rows"])
+    for k in (4, 8, 16):
+        assert abs(rows[("local", k)]["gap"]) < 1e-12 and rows[("local", k)]["qubits"] == k
+    assert rows[("local", 1)]["subproblems"] >= 16
+    d = r["digits"]
+    assert d["n"] == 2560 and d["global"]["qubits"] == 2560
+    for k, v in d["local"].items():
+        assert v["qubits"] == int(k) and v["subproblems"] == v["sweeps"] * d["n"] // int(k)
+        objectives = [h["objective"] for h in v["history"]]
+        assert all(b <= a + 1e-12 for a, b in zip(objectives, objectives[1:]))  # descent never rises
+        assert v["train"] > 0.9 and v["test"] > 0.7
+    assert d["edge_popup"]["test"] > 0.7
+    # gate-model and annealing-schedule answers to 8-qubit blocks equal the blocks' exact optima
+    q = r["quantum_subproblems"]
+    for name in ("grover", "hypernet", "statevector-qa"):
+        hits = [c["equal"] for c in q if c["solver"] == name]
+        assert hits and all(hits)
+
+
 CHECKS = {
     "02_quantum_hypernetworks": _check_quantum_hypernetworks,
     "03_amplitude_amplification": _check_amplitude_amplification,
     "04_vqa_mps": _check_vqa_mps,
     "05_annealing_at_scale": _check_annealing_at_scale,
     "07_digitized_annealing": _check_digitized_annealing,
+    "06_neuron_selection": _check_neuron_selection,
 }
 
 

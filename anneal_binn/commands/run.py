@@ -94,6 +94,8 @@ def main(args) -> int:
 
         check_plot_file(args.plot)
     problem = load_problem(args.spec)
+    if problem.spec.select:  # neuron selection (seed 001): anneal_binn.selection.report
+        return _select(args, problem, out)
     name = args.solver or default_solver(problem)
     params = mock_params(args, name, parse_params(args.param))
     pipe = Pipeline(problem, name, params=params, **route_options(args))
@@ -115,4 +117,32 @@ def main(args) -> int:
     else:
         print(format_report(doc, problem))
     print_warnings(result.warnings)
+    return 0
+
+
+def _select(args, problem, out) -> int:
+    """``run`` on a spec with a ``[select]`` table: its method, and the methods it is compared with."""
+    from anneal_binn.commands.common import mock_params, parse_params, print_json, route_options, write_json_atomic
+    from anneal_binn.selection.report import format_report, run_spec
+
+    if args.plot:
+        from anneal_binn.errors import UsageError
+
+        raise UsageError("--plot", "selection runs draw no figure; see notebooks/06_neuron_selection.ipynb")
+    route = route_options(args)
+    params = parse_params(args.param)
+    if args.mock:
+        params = mock_params(args, args.solver or "", params)
+    doc = run_spec(problem, solver=args.solver, seed=args.seed, num_reads=args.num_reads, params=params,
+                   qubo=route.get("qubo"), reduction=args.reduction if args.reduction != "auto" else None,
+                   compare=[] if args.no_baseline else None)
+    text = format_report(doc)
+    doc.pop("_results")
+    if out is not None:
+        write_json_atomic(out / "report.json", doc)
+        write_json_atomic(out / "spec.json", problem.spec.to_dict())
+    if args.json:
+        print_json(doc)
+    else:
+        print(text)
     return 0

@@ -328,7 +328,7 @@ def init_copy(st, dy, c):
 
 
 @nb.njit(cache=True)
-def _anneal_read(st, dy, c0, M, red, escale, betas, couplings, topology, resync, rng, best):
+def _anneal_read(st, dy, c0, M, red, escale, betas, couplings, topology, resync, rng, best, free):
     bits = dy[0]
     N = bits.shape[1]
     E = np.empty(M)
@@ -349,7 +349,8 @@ def _anneal_read(st, dy, c0, M, red, escale, betas, couplings, topology, resync,
         J = couplings[k]
         for a in range(M):
             c = c0 + a
-            for i in range(N):
+            for j in range(free.shape[0]):
+                i = free[j]
                 s = 2.0 * bits[c, i] - 1.0
                 dE = flip(st, dy, c, i)
                 dH = escale * red * dE
@@ -379,8 +380,12 @@ def _anneal_read(st, dy, c0, M, red, escale, betas, couplings, topology, resync,
 
 
 @nb.njit(cache=True, parallel=True)
-def anneal(st, dy, M, red, escale, betas, couplings, topology, resync, seeds):
-    """Anneal every read (copies r*M .. r*M+M-1 of the state); returns the best bits (reads, N)."""
+def anneal(st, dy, M, red, escale, betas, couplings, topology, resync, seeds, free):
+    """Anneal every read (copies r*M .. r*M+M-1 of the state); returns the best bits (reads, N).
+
+    Only the variables in ``free`` (int64) are flipped, in that order; the others keep their values
+    in ``dy`` (a problem restricted to some of its bits, e.g. mask bits over frozen weights).
+    """
     R = seeds.shape[0]
     N = dy[0].shape[1]
     best = np.empty((R, N), dtype=np.int8)
@@ -388,6 +393,6 @@ def anneal(st, dy, M, red, escale, betas, couplings, topology, resync, seeds):
         rng = np.empty(1, dtype=np.uint64)
         rng[0] = seeds[r]
         b = np.empty(N, dtype=np.int8)
-        _anneal_read(st, dy, r * M, M, red, escale, betas, couplings, topology, resync, rng, b)
+        _anneal_read(st, dy, r * M, M, red, escale, betas, couplings, topology, resync, rng, b, free)
         best[r] = b
     return best

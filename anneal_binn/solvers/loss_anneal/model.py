@@ -97,6 +97,8 @@ class LossModel:
     Args:
         problem: the :class:`~anneal_binn.problem.Problem`.
         energy: ``"loss"`` or ``"hinge"``.
+        network: use the general network kernel even for a perceptron (a restricted problem,
+            whose clamped bits only that kernel can hold fixed).
 
     Attributes:
         perceptron: True when the fast single-sign-unit kernel applies.
@@ -110,7 +112,7 @@ class LossModel:
         (True, 21)
     """
 
-    def __init__(self, problem, energy: str = "loss"):
+    def __init__(self, problem, energy: str = "loss", network: bool = False):
         if energy not in ENERGIES:
             raise ValueError(f"energy: must be 'loss' or 'hinge', got {energy!r}")
         if energy == "hinge":
@@ -125,7 +127,8 @@ class LossModel:
         reduction = arch.reduction or {"zero-one": "sum"}.get(arch.loss, "mean")
         self.reduction = 1.0 if (energy == "hinge" or reduction == "sum" or P == 0) else 1.0 / P
         self.hinge_norm = math.sqrt(arch.input_sizes()[-1])
-        self.perceptron = _is_perceptron(problem) and (energy == "hinge" or arch.loss in ("zero-one", "mse"))
+        self.perceptron = (not network and _is_perceptron(problem)
+                           and (energy == "hinge" or arch.loss in ("zero-one", "mse")))
         if self.perceptron:
             # column i of yx: y_mu x_mu,i; the bias is a weight on a constant input 1.
             yx = np.empty((self.num_variables, P))
@@ -221,10 +224,23 @@ class LossModel:
         dy = self.new_state(bits)
         return np.asarray([K.init_copy(self.st, dy, c) for c in range(len(bits))]) * self.scale
 
-    def flip_deltas(self, bits: np.ndarray) -> np.ndarray:
-        """|energy change| of every single flip from the configuration ``bits`` (N,) (for schedules)."""
+    def flip_deltas(self, bits: np.ndarray, variables=None) -> np.ndarray:
+        """|energy change| of every single flip from the configuration ``bits`` (N,) (for schedules).
+
+        ``variables``: only these flips (an index array; default all), in that order.
+        """
         bits = np.asarray(bits, dtype=np.int8)
         n = self.num_variables
+        if variables is not None and not self.perceptron:
+            from anneal_binn.solvers.loss_anneal import _network as K
+
+            dy = self.new_state(bits[None, :])
+            K.init_copy(self.st, dy, 0)
+            out = np.empty(len(variables))
+            for j, v in enumerate(variables):
+                out[j] = abs(K.flip(self.st, dy, 0, int(v)))
+                K.flip(self.st, dy, 0, int(v))
+            return out * self.scale
         if self.perceptron:
             s = 2.0 * bits - 1.0
             D = s @ self.yx

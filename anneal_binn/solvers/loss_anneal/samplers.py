@@ -50,13 +50,27 @@ def _positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def energy_scale(model: LossModel, num_states: int = 4) -> tuple[float, float]:
+FREE_SAMPLE = 1024  # flips sampled per state for the temperatures of a restricted problem
+
+
+def energy_scale(model: LossModel, num_states: int = 4, free=None, base=None) -> tuple[float, float]:
     """(largest, smallest nonzero) |energy change| of single flips from random states.
 
     Drawn with a fixed seed: the default temperatures are a property of the problem, not of the run.
+    With ``free`` (variable indices) and ``base`` (bits), only those variables are drawn and
+    flipped (at most ``FREE_SAMPLE`` of them per state, drawn with the same seed); the others stay
+    at ``base`` (a restricted problem).
     """
     rng = np.random.default_rng(0)
-    d = np.concatenate([model.flip_deltas(rng.integers(0, 2, model.num_variables)) for _ in range(num_states)])
+    if free is None:
+        d = np.concatenate([model.flip_deltas(rng.integers(0, 2, model.num_variables)) for _ in range(num_states)])
+    else:
+        states = np.repeat(np.asarray(base, dtype=np.int8)[None], num_states, axis=0)
+        states[:, free] = rng.integers(0, 2, (num_states, len(free)))
+        free = np.asarray(free)
+        d = np.concatenate([model.flip_deltas(s, free if len(free) <= FREE_SAMPLE else
+                                              np.sort(rng.choice(free, FREE_SAMPLE, replace=False)))
+                            for s in states])
     big = float(d.max()) if d.size and d.max() > 0 else 1.0
     small = d[d > 1e-9 * big]
     return big, float(small.min()) if small.size else big
@@ -87,8 +101,12 @@ class LossAnnealerBase(abc.ABC):
     def sample_problem(self, problem, **kwargs: Any) -> dimod.SampleSet:
         """Anneal ``problem``'s energy; returns one row per read (BINARY, variables 0..N-1).
 
+        A problem restricted to some bits of a larger one (it has a ``clamped`` attribute
+        ``(parent, free, base)``, e.g. :class:`anneal_binn.selection.Restriction`) is annealed in its
+        parent's kernels with only the ``free`` bits flipped and the others held at ``base``.
+
         Args:
-            problem: a :class:`~anneal_binn.problem.Problem`.
+            problem: a :class:`~anneal_binn.problem.Problem`, or a restricted one.
             **kwargs: the keywords in :attr:`parameters` (see the class docstring).
 
         Returns:
@@ -98,12 +116,15 @@ class LossAnnealerBase(abc.ABC):
         from anneal_binn.solvers._common import drop_unknown_kwargs
 
         kwargs = drop_unknown_kwargs(self, dict(kwargs))  # dimod's policy: warn, drop, go on
+        restricted = problem
+        parent, free, base = getattr(problem, "clamped", None) or (problem, None, None)
+        problem = parent
         energy = kwargs.get("energy") or default_energy(problem)
         if energy not in ENERGIES:
             raise ValueError(f"energy: must be 'loss' or 'hinge', got {energy!r}")
         if energy == "hinge":
             check_hinge(problem)
-        n = problem.num_variables
+        n = problem.num_variables if free is None else len(free)
         init = kwargs.get("initial_states")
         if init is not None:
             init = np.atleast_2d(np.asarray(init))
@@ -116,8 +137,8 @@ class LossAnnealerBase(abc.ABC):
         seed = kwargs.get("seed")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
             raise ValueError(f"seed: must be None or a non-negative int, got {seed!r}")
-        model = LossModel(problem, energy)
-        scale = energy_scale(model)
+        model = LossModel(problem, energy, network=free is not None)
+        scale = energy_scale(model) if free is None else energy_scale(model, free=free, base=base)
         beta_range = kwargs.get("beta_range")
         beta_range = _pair(self._default_betas(*scale) if beta_range is None else beta_range, "beta_range")
         plan = self._plan(model, num_sweeps, beta_range, kwargs, scale)
@@ -129,6 +150,11 @@ class LossAnnealerBase(abc.ABC):
             bits0 = np.repeat(init.astype(np.int8)[:, None, :], M, axis=1)
         else:
             bits0 = rng.integers(0, 2, (num_reads, M, n)).astype(np.int8)
+        if free is not None:  # the free bits drawn above, the clamped ones at their values
+            full = np.empty((num_reads, M, problem.num_variables), dtype=np.int8)
+            full[:] = np.asarray(base, dtype=np.int8)
+            full[:, :, free] = bits0
+            bits0 = full
         betas = plan["betas"].astype(np.float64)
         couplings = plan["couplings"].astype(np.float64)
         if model.perceptron:
@@ -141,15 +167,18 @@ class LossAnnealerBase(abc.ABC):
         else:
             from anneal_binn.solvers.loss_anneal import _network as K
 
-            dy = model.new_state(bits0.reshape(num_reads * M, n))
+            dy = model.new_state(bits0.reshape(num_reads * M, problem.num_variables))
             resync = 0 if self._exact_arithmetic(problem) else 32
+            flips = np.arange(n, dtype=np.int64) if free is None else np.asarray(free, dtype=np.int64)
             best = K.anneal(model.st, dy, M, model.scale, plan["escale"], betas, couplings,
-                            plan["topology"], resync, seeds)
+                            plan["topology"], resync, seeds, flips)
         energies = model.energies(best)
+        if free is not None:
+            best = best[:, free]
         info = {"energy": energy, "num_sweeps": num_sweeps, "beta_range": beta_range,
                 "kernel": "perceptron" if model.perceptron else "network", **plan.get("info", {})}
         return dimod.SampleSet.from_samples((best, list(range(n))), dimod.BINARY, energy=energies,
-                                            info=info, loss=problem.losses(best))
+                                            info=info, loss=restricted.losses(best))
 
     def _default_betas(self, big: float, small: float) -> tuple[float, float]:
         # hot: the largest sampled flip cost accepted half the time; cold: the smallest 1 in 1e4
