@@ -22,7 +22,7 @@ def test_select_tiny_global_and_local_reach_the_exact_optimum():
 
 def test_spec_select_table_round_trips_and_defaults():
     spec = load_spec("select-digits")
-    assert spec.select["local"]["block_size"] == 8 and spec.select["compare"] == ("edge-popup",)
+    assert spec.select["local"]["block_size"] == 8 and spec.select["compare"] == ("edge-popup", "global")
     again = spec_from_dict(spec.to_dict())
     assert again.select == spec.select
     plain = load_spec("fawaz-p1").to_dict()
@@ -64,3 +64,13 @@ def test_cli_run_on_mnist_neurons(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["over"] == "neurons" and doc["answer"]["largest_subproblem"] == 12
     assert doc["answer"]["accuracy"]["test"] > 0.95 and doc["compare"][0]["largest_subproblem"] == 64
+
+
+@pytest.mark.slow
+def test_cli_run_on_ten_digit_classes_reaches_90_percent(capsys):
+    # about 10 minutes on 2 cores: local selection (8-qubit subproblems, 4 sweeps), edge-popup, global loss-sa
+    assert main(["run", "select-digits", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ans = doc["answer"]
+    assert ans["largest_subproblem"] == 8 and ans["accuracy"]["test"] >= 0.9
+    assert {r["method"] for r in doc["compare"]} == {"edge-popup", "global"}
