@@ -9,10 +9,10 @@ larger than the solver can take.
 
 Examples:
     >>> check_solver("exact", 12, landscape_limit=26)
-    >>> check_solver("statevector-qa", 24, landscape_limit=26)
+    >>> check_solver("statevector-qa", 18, landscape_limit=26, params={"max_variables": 16})
     Traceback (most recent call last):
     ...
-    anneal_binn.errors.TooLargeError: solver 'statevector-qa' takes at most 20 variables (its max_variables), but the largest subproblem has 24 bits; use block_size <= 20, or give the solver a larger max_variables
+    anneal_binn.errors.TooLargeError: solver 'statevector-qa' takes at most 16 variables (its max_variables), but the largest subproblem has 18 bits; use block_size <= 16, or give the solver a larger max_variables
 """
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ def solver_limit(name: str, landscape_limit: int, params: dict | None = None, qu
     if e.input == "bqm" and qubo and qubo.get("method") == "readout":
         return None, ""
     limit, why = landscape_limit, "its HUBO is the Fourier transform of the enumerated landscape"
+    from anneal_binn.memory import fits
+    from anneal_binn.polynomial import poly_bytes
+
+    # a dense Fourier HUBO over n bits has up to 2^n terms of total degree n 2^(n-1): refuse here,
+    # with the block size that fits, rather than when the polynomial is built
+    fitting = max((n for n in range(1, limit + 1) if fits(poly_bytes(2**n, n * 2 ** (n - 1)))), default=0)
+    if fitting < limit:
+        limit, why = fitting, "its Fourier HUBO of up to 2^n terms must fit the memory budget"
     from anneal_binn.pipeline import split_params
 
     ctor, _ = split_params(name, dict(params or {}))
