@@ -256,6 +256,7 @@ class Pipeline:
         self.ctor_params, self.sample_params = split_params(self.name, merged)
         self.timing = {"formulate_s": 0.0, "reduce_s": 0.0}
         self._poly = self._bqm = self._record = self._sampler = None
+        self._direct: bool | None = None
 
     # -- the stages ---------------------------------------------------------------------
     @property
@@ -264,6 +265,17 @@ class Pipeline:
         h = self.hubo_options
         return self.name == "exact" and (not h or (h.get("method", "fourier") == "fourier"
                                                    and h.get("max_degree") is None and h.get("threshold") is None))
+
+    @property
+    def stability_route(self) -> bool:
+        """A schedule simulator handed the problem's loss as a stability cost (one counter MPO per
+        pattern), no HUBO built: a perceptron-like net with the default HUBO options and no
+        parameter asking for the HUBO (:class:`~anneal_binn.solvers._common.ProblemCostMixin`)."""
+        if self._direct is None:
+            accepts = getattr(self.sampler, "accepts_problem", None) if self.entry.input == "hubo" else None
+            self._direct = bool(accepts is not None and not self.hubo_options
+                                and accepts(self.problem, self.sample_params))
+        return self._direct
 
     def formulate(self) -> dimod.BinaryPolynomial:
         """The HUBO the solver (or the reduction) is given; built once."""
@@ -317,6 +329,9 @@ class Pipeline:
             return None
         if self.uses_landscape and self._poly is None:
             return {"route": "landscape", "num_variables": self.problem.num_variables}
+        if self.stability_route:
+            return {"route": "stability", "num_variables": self.problem.num_variables,
+                    "patterns": int(len(self.problem.data.y_train))}
         if self.entry.input == "bqm" and self.qubo_options:
             doc: dict = {"route": "qubo"}
         else:
@@ -360,7 +375,7 @@ class Pipeline:
         if num_reads is not None:
             kwargs["num_reads"] = int(num_reads)
         sampler = self.sampler
-        if self.entry.input == "problem":
+        if self.entry.input == "problem" or self.stability_route:
             call, model = sampler.sample_problem, self.problem
         elif self.entry.input == "hubo":
             call, model = sampler.sample_poly, self.formulate()

@@ -23,7 +23,12 @@ the last column is the largest difference of the final energies from theirs.
 
 The lane kernels are made for wide batches (up to 128 initializations per row): with few
 initializations (``--inits 32`` gives two groups of 16 lanes) they run 2-3x slower per
-initialization than at 200.
+initialization than at 200. Batched L-BFGS keeps the batch wide: every call carries every running
+initialization's next trial point (:func:`anneal_binn.gate.optimize.lbfgs_batched`).
+
+Measured (quiet machine, ``--skip-part1 --depths 0 1 2 --precisions single mixed --old-inits 8``):
+200 two-layer initializations at N = 17 take 206 s wall in ``single`` precision (was about 38 min
+before the lane kernels, and 400 s for 48 with the rows of L-BFGS in lockstep).
 
 Run: ``OMP_NUM_THREADS=1 python benchmarks/gate.py [--quick]``. The machine may be shared:
 timings are best-of-``repeat`` and the ratios (same process, same moment) are what to read.

@@ -7,8 +7,9 @@ of size ``2**N`` are made. For two or more layers the default is the lane-batche
 :mod:`anneal_binn.gate._lanes` (:func:`lane_energy_and_gradient`): up to 128 initializations side
 by side in every amplitude row, in float64 or float32 (``precision="single"``), about 1.9x (float32)
 and 1.2x (float64) less CPU per initialization than one state per thread at N = 17 with 112
-initializations per call. Narrow batches pay more per initialization (float32, N = 17: 11 ms at
-112, 25 ms at 16, 55 ms at 8, where lanes are padded to 16).
+initializations per call. Narrow batches pay more per initialization (float32, N = 17, 2 layers,
+energy and gradient, wall time on two cores: 5.7 ms at 224, 16 ms at 16, 37 ms at 8, where lanes
+are padded to 16).
 
 Why it is fast:
     * each block's RY and RZ on a qubit are applied as one 2x2 unitary, one pass per qubit;
@@ -306,8 +307,9 @@ def _lane_layout(num_qubits: int, batch: int, itemsize: int):
 
     Only the batch size and the float type decide the layout, never the number of threads, and
     the sweep sizes depend on N alone: a row's partial sums are grouped the same way whatever
-    the lanes, so its result does not depend on the threads, and on the rows beside it only to
-    rounding (measured <= 3e-17 in a gradient, where a narrower group vectorizes differently).
+    the lanes, so its result does not depend on the threads or on the rows beside it. (Groups
+    narrower than LANES would be faster for one or two rows, 60 ms against 266 ms for one row
+    at N = 17, but they vectorize differently and change a gradient in its last bits.)
     """
     from anneal_binn.gate._lanes import LANES
 
@@ -315,19 +317,13 @@ def _lane_layout(num_qubits: int, batch: int, itemsize: int):
         return -(-a // b)
 
     d = 2**num_qubits
-    low_bits = min(num_qubits, LANE_LOW_BITS)
-    tile = max(1, (1 << low_bits) >> (num_qubits - low_bits)) if num_qubits > low_bits else 1
-    if batch <= LANES:
-        # a narrow batch (the tail of a batched optimization): one group, lanes rounded up to a
-        # power of two, not padded to LANES. Measured at N = 17, float32, 2 layers: one row 60 ms
-        # in one lane against 266 ms padded to 16; two groups of narrow rows on this machine's
-        # two cores are slower than one group (they share the memory bandwidth).
-        return 1 << (batch - 1).bit_length(), 1, low_bits, tile
     # wide rows vectorize best: as few groups as memory allows, at least two to feed two cores
     cap = max(LANES, (LANE_STATE_BYTES // (4 * d * itemsize)) // LANES * LANES)
     groups = max(min(2, ceil_div(batch, LANES)), ceil_div(batch, cap))
     lanes = min(cap, ceil_div(ceil_div(batch, groups), LANES) * LANES)
     groups = ceil_div(batch, lanes)
+    low_bits = min(num_qubits, LANE_LOW_BITS)
+    tile = max(1, (1 << low_bits) >> (num_qubits - low_bits)) if num_qubits > low_bits else 1
     return lanes, groups, low_bits, tile
 
 

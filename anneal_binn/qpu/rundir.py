@@ -144,7 +144,8 @@ def submit(problem, solver: str, out: str | Path, *, num_batches: int = 1, num_r
     src = Path(problem.spec.source) if problem.spec.source else None
     if src is not None and src.is_file() and not (out / "spec.toml").exists():
         shutil.copyfile(src, out / "spec.toml")
-    if pipe.entry.input == "hubo" or (pipe.entry.input == "bqm" and not pipe.qubo_options):
+    # (a solver given the problem itself, or its stability cost, needs no HUBO: the spec defines the run)
+    if (pipe.entry.input == "hubo" and not pipe.stability_route) or (pipe.entry.input == "bqm" and not pipe.qubo_options):
         if not (out / "hubo.json").exists():
             export.write(pipe.formulate(), out / "hubo.json", "hubo-json")
     if pipe.entry.input == "bqm":

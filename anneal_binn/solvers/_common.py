@@ -98,6 +98,37 @@ class PolyAnnealerBase(dimod.PolySampler, dimod.Sampler):
         return self.sample_poly(as_polynomial(bqm), **kwargs)
 
 
+class ProblemCostMixin:
+    """Schedule simulators that also anneal a :class:`~anneal_binn.problem.Problem` directly when its
+    loss is a :class:`~anneal_binn.tensor_network.StabilityCost` (a perceptron-like net): one
+    counter MPO per pattern, built from the model, and no HUBO at all (a 21-weight perceptron's
+    Fourier HUBO has about 10^6 terms; a 101-weight one cannot be written). The pipeline takes
+    this route when :meth:`accepts_problem` says so; otherwise the solver gets the HUBO.
+    """
+
+    #: solver parameters that force the HUBO route, and the values that do not
+    _hubo_only_params: dict = {}
+
+    def accepts_problem(self, problem, params: dict | None = None) -> bool:
+        """Whether ``problem`` goes the stability route with these sample parameters."""
+        from anneal_binn.tensor_network.costs import StabilityCost
+
+        for name, allowed in self._hubo_only_params.items():
+            if (params or {}).get(name, allowed[0]) not in allowed:
+                return False
+        return StabilityCost.problem_support(problem) is None
+
+    def sample_problem(self, problem, **kwargs: Any) -> dimod.SampleSet:
+        """Anneal ``problem``'s training loss as a stability cost; samples are BINARY over its
+        variables 0..N-1, energies its loss (as the Fourier HUBO's would be)."""
+        from anneal_binn.tensor_network.costs import StabilityCost
+
+        reason = StabilityCost.problem_support(problem)
+        if reason is not None:
+            raise ValueError(f"{problem.name}: not a stability cost: {reason}; give the solver its HUBO (sample_poly)")
+        return self.sample_cost(StabilityCost.from_problem(problem, energy="loss"), **kwargs)
+
+
 def sampleset(samples: np.ndarray, energies: np.ndarray, variables, vartype, info: dict | None = None,
               **vectors) -> dimod.SampleSet:
     """Build a SampleSet with one row per read (no aggregation, so ``num_reads`` is honoured)."""

@@ -41,6 +41,7 @@ import numpy as np
 
 from anneal_binn.solvers._common import (
     PolyAnnealerBase,
+    ProblemCostMixin,
     as_polynomial,
     check_num_reads,
     make_rng,
@@ -69,7 +70,7 @@ def spin_terms(poly: dimod.BinaryPolynomial, variables: list) -> tuple[float, li
     return const, sorted((k, c) for k, c in terms.items() if c != 0.0)
 
 
-class MPSAnnealer(PolyAnnealerBase):
+class MPSAnnealer(ProblemCostMixin, PolyAnnealerBase):
     """Matrix-product-state simulation of a quantum anneal of a HUBO, a BQM or a stability cost.
 
     Args:
@@ -83,6 +84,7 @@ class MPSAnnealer(PolyAnnealerBase):
         -2.0
     """
 
+    _hubo_only_params = {"cost_mpo": ("auto", "counter")}  # "dense", "product", "terms" take the HUBO
     _params = ("num_reads", "seed", "annealing_time", "anneal_schedule", "schedule", "num_steps", "time_step",
                "max_bond", "cutoff", "auto_scale", "initial_state", "cost_mpo", "energy_trace", "zip_bond")
 

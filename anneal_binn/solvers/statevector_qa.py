@@ -43,6 +43,7 @@ import numpy as np
 from anneal_binn.errors import TooLargeError
 from anneal_binn.solvers._common import (
     PolyAnnealerBase,
+    ProblemCostMixin,
     as_polynomial,
     check_num_reads,
     make_rng,
@@ -189,7 +190,7 @@ def memory_needed(n: int, method: str) -> int:
     return base
 
 
-class StatevectorAnnealer(PolyAnnealerBase):
+class StatevectorAnnealer(ProblemCostMixin, PolyAnnealerBase):
     """Exact (state-vector) simulation of a quantum anneal of a HUBO, a BQM or a stability cost.
 
     Args:

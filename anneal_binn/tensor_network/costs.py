@@ -77,6 +77,31 @@ class StabilityCost:
         y = np.ones(len(xi)) if labels is None else np.asarray(labels, dtype=np.float64)
         return cls(y[:, None] * xi, ramp(math.sqrt(xi.shape[1])), vartype=vartype, name="perceptron-ramp")
 
+    @staticmethod
+    def problem_support(problem) -> str | None:
+        """Why ``problem``'s loss is not a stability cost, or None when :meth:`from_problem` takes it.
+
+        It is one when the net is a single output unit over its inputs (one layer, one unit,
+        only weight and bias variables) and the training inputs are integers (±1 patterns,
+        binarized pixels), so each pattern's partial sums take few values and its counter MPO
+        stays small.
+
+        Examples:
+            >>> import anneal_binn as ab
+            >>> StabilityCost.problem_support(ab.build(ab.load_spec("perceptron-N21-alpha0.5"))) is None
+            True
+        """
+        arch, reg = problem.arch, problem.register
+        if len(arch.layers) != 1 or arch.layers[0].max_width != 1:
+            return "the net is not a single output unit over its inputs"
+        kinds = sorted({r.kind for r in reg.roles} - {"weight", "bias"})
+        if kinds:
+            return f"it has {', '.join(kinds)} variables (only weights and a bias are stability coefficients)"
+        X = np.asarray(problem._split("train")[0], dtype=np.float64)
+        if not np.array_equal(X, np.round(X)):
+            return "its inputs are not integers (the partial sums would take too many values)"
+        return None
+
     @classmethod
     def from_problem(cls, problem, energy: str = "hinge") -> StabilityCost:
         """The cost of a single-output, single-layer :class:`~anneal_binn.problem.Problem` whose

@@ -60,6 +60,7 @@ def test_layout_does_not_depend_on_threads_and_fits_memory():
     assert (low_bits, tile) == (8, 1)  # chunks of 256 rows; high-qubit tiles of 1 x 2**9 rows
     assert _lane_layout(12, 5, 8)[2:] == (8, 16)  # tiles of 16 x 2**4 rows
     assert _lane_layout(20, 200, 8)[0] == 16  # 2**20 amplitudes: narrow rows
+    assert _lane_layout(17, 3, 4)[:2] == (16, 1)  # a narrow batch: one group, padded to 16 lanes
 
 
 def test_bad_precision_and_kernel_are_refused():

@@ -63,6 +63,28 @@ def test_batched_lbfgs_agrees_with_scipy_on_a_convex_problem():
     assert a.converged.all()
 
 
+def test_batched_lbfgs_rows_are_independent_and_every_call_carries_every_running_row():
+    # nonconvex: rows need different numbers of iterations and backtracks
+    calls = []
+
+    def fg(x):
+        calls.append(len(x))
+        return (np.sin(3 * x) + x**2).sum(1), 3 * np.cos(3 * x) + 2 * x
+
+    x0 = np.random.default_rng(2).normal(size=(7, 5)) * 2
+    alone = [lbfgs_batched(fg, x0[r:r + 1], maxiter=60) for r in range(7)]
+    calls.clear()
+    batch = lbfgs_batched(fg, x0, maxiter=60)
+    for r in range(7):
+        assert np.array_equal(batch.x[r], alone[r].x[0])
+        assert (batch.nfev[r], batch.nit[r]) == (alone[r].nfev[0], alone[r].nit[0])
+        assert np.allclose(batch.trace[r, : batch.nit[r] + 1], alone[r].trace[0, : batch.nit[r] + 1])
+    assert len(set(batch.nfev.tolist())) > 1 and (batch.nfev > batch.nit + 1).any()  # backtracks happened
+    # not in lockstep: one call per evaluation of the longest row, each with every running row
+    assert len(calls) == batch.nfev.max()
+    assert sum(calls) == batch.nfev.sum()
+
+
 def test_hypernetwork_finds_fawaz_optimum_with_high_probability():
     L = ab.build(ab.load_spec("fawaz-p1")).landscape()
     res = train(L, layers=2, restarts=16, seed=0)
