@@ -248,6 +248,7 @@ class Pipeline:
         self.entry = solvers.entry(self.name)
         self.own_solver = self.name == default_solver(problem)
         self.hubo_options = _plain(run.get("hubo", {}) if hubo is None else hubo)
+        self._hubo_asked = hubo is not None  # a caller's hubo= (not the spec's [run.hubo]) rules out the stability route
         self.qubo_options = _plain(run.get("qubo", {}) if qubo is None else qubo)
         self.reduction_method = reduction or "auto"
         given = dict(params or {})
@@ -269,11 +270,12 @@ class Pipeline:
     @property
     def stability_route(self) -> bool:
         """A schedule simulator handed the problem's loss as a stability cost (one counter MPO per
-        pattern), no HUBO built: a perceptron-like net with the default HUBO options and no
-        parameter asking for the HUBO (:class:`~anneal_binn.solvers._common.ProblemCostMixin`)."""
+        pattern), no HUBO built: a perceptron-like net, unless the caller passed ``hubo=`` or a
+        parameter asking for the HUBO (:class:`~anneal_binn.solvers._common.ProblemCostMixin`).
+        A spec's ``[run.hubo]`` does not count: the stability cost is the exact loss."""
         if self._direct is None:
             accepts = getattr(self.sampler, "accepts_problem", None) if self.entry.input == "hubo" else None
-            self._direct = bool(accepts is not None and not self.hubo_options
+            self._direct = bool(accepts is not None and not self._hubo_asked
                                 and accepts(self.problem, self.sample_params))
         return self._direct
 

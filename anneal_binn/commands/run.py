@@ -37,6 +37,9 @@ def format_report(doc: dict, problem) -> str:
     f = doc.get("formulation")
     if f and f.get("route") != "landscape":
         parts = []
+        if f.get("route") == "stability":
+            parts.append(f"the training loss as a stability cost, one counter MPO per pattern ({f['patterns']} patterns); "
+                         "no HUBO")
         if "hubo" in f:
             parts.append(f"HUBO {f['hubo'].get('method', 'fourier')}")
             if "num_terms" in f["hubo"]:

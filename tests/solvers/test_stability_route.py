@@ -59,6 +59,19 @@ def test_other_nets_go_through_the_hubo(spec, reason):
         ab.solvers.get("mps-qa").sample_problem(problem)
 
 
+def test_the_cli_names_the_route_and_a_spec_hubo_default_does_not_force_the_hubo(capsys):
+    from anneal_binn.cli import main
+
+    # perceptron-N101-alpha0.5's [run.hubo] (auxiliary neurons) is for HUBO solvers; its exact
+    # HUBO has hundreds of variables, the stability cost 101
+    assert main(["run", "perceptron-N101-alpha0.5", "--solver", "mps-qa", "--param", "max_bond=2",
+                 "--param", "schedule=digitized", "--param", "num_steps=1", "--param", "time_step=1.0",
+                 "--num-reads", "2", "--no-baseline"]) == 0
+    assert "stability cost, one counter MPO per pattern (51 patterns); no HUBO" in capsys.readouterr().out
+    problem = ab.build(ab.load_spec("perceptron-N101-alpha0.5"))
+    assert not Pipeline(problem, "mps-qa", hubo={"method": "auxiliary"}).stability_route  # asked for
+
+
 def test_a_101_weight_perceptron_anneals_on_mps_with_no_hubo():
     problem = ab.build(ab.load_spec("perceptron-N101-alpha0.5"))
     res = ab.run(problem, "mps-qa", seed=0, num_reads=5, schedule="digitized", num_steps=2, time_step=1.0, max_bond=4)
