@@ -91,15 +91,23 @@ class StabilityCost:
             >>> StabilityCost.problem_support(ab.build(ab.load_spec("perceptron-N21-alpha0.5"))) is None
             True
         """
-        arch, reg = problem.arch, problem.register
-        if len(arch.layers) != 1 or arch.layers[0].max_width != 1:
-            return "the net is not a single output unit over its inputs"
-        kinds = sorted({r.kind for r in reg.roles} - {"weight", "bias"})
-        if kinds:
-            return f"it has {', '.join(kinds)} variables (only weights and a bias are stability coefficients)"
+        reason = StabilityCost._structure_issue(problem)
+        if reason is not None:
+            return reason
         X = np.asarray(problem._split("train")[0], dtype=np.float64)
         if not np.array_equal(X, np.round(X)):
             return "its inputs are not integers (the partial sums would take too many values)"
+        return None
+
+    @staticmethod
+    def _structure_issue(problem) -> str | None:
+        # a stability cost needs one output unit over the inputs, with only weights and a bias
+        arch = problem.arch
+        if len(arch.layers) != 1 or arch.layers[0].max_width != 1:
+            return "the net is not a single output unit over its inputs (one layer, one unit)"
+        kinds = sorted({r.kind for r in problem.register.roles} - {"weight", "bias"})
+        if kinds:
+            return f"it has {', '.join(kinds)} variables (only weights and a bias are stability coefficients)"
         return None
 
     @classmethod
@@ -113,13 +121,10 @@ class StabilityCost:
         from anneal_binn.model.activations import ACTIVATIONS
         from anneal_binn.model.losses import LOSSES
 
-        arch, reg = problem.arch, problem.register
-        if len(arch.layers) != 1 or arch.layers[0].max_width != 1:
-            raise ValueError("StabilityCost.from_problem: needs one layer with one output unit; use the HUBO route")
-        roles = reg.roles
-        kinds = {r.kind for r in roles}
-        if not kinds <= {"weight", "bias"}:
-            raise ValueError(f"StabilityCost.from_problem: only weight and bias variables, got {sorted(kinds)}")
+        reason = cls._structure_issue(problem)
+        if reason is not None:
+            raise ValueError(f"StabilityCost.from_problem: {reason}; use the HUBO route")
+        arch, roles = problem.arch, problem.register.roles
         X, y = problem._split("train")
         X = np.asarray(X, dtype=np.float64)
         C = np.empty((len(X), len(roles)))
