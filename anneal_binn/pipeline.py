@@ -333,7 +333,7 @@ class Pipeline:
             return {"route": "landscape", "num_variables": self.problem.num_variables}
         if self.stability_route:
             return {"route": "stability", "num_variables": self.problem.num_variables,
-                    "patterns": int(len(self.problem.data.y_train))}
+                    "patterns": len(self.problem.data.y_train)}
         if self.entry.input == "bqm" and self.qubo_options:
             doc: dict = {"route": "qubo"}
         else:
