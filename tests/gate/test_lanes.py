@@ -77,7 +77,8 @@ def test_bad_precision_and_kernel_are_refused():
 
 def test_training_reaches_the_optima_of_the_one_state_kernels():
     # same initializations through the old path (row kernels, double), the lane kernels in
-    # double, and mixed precision (single until it stalls, then double): the same optima
+    # double, single precision (float32 states, line searches that judge steps below the
+    # energies' rounding by the gradients) and mixed (single, then double): the same optima
     from anneal_binn.gate.optimize import lbfgs_batched
 
     C = np.random.default_rng(7).uniform(0.0, 1.0, size=2**7)
@@ -86,6 +87,8 @@ def test_training_reaches_the_optima_of_the_one_state_kernels():
     old = lbfgs_batched(StatevectorModel(a, C, kernel="rows").energy_and_gradient, theta0, maxiter=300)
     new = train(C, layers=2, theta0=theta0, maxiter=300)
     mixed = train(C, layers=2, theta0=theta0, maxiter=300, precision="mixed")
+    single = train(C, layers=2, theta0=theta0, maxiter=300, precision="single")
+    assert np.abs(single.energies - old.fun).max() <= 1e-6
     assert np.array_equal(new.energies, train(C, layers=2, theta0=theta0, maxiter=300).energies)
     assert np.abs(new.energies - old.fun).max() <= 1e-8
     assert np.abs(mixed.energies - old.fun).max() <= 1e-6

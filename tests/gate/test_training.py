@@ -85,6 +85,28 @@ def test_batched_lbfgs_rows_are_independent_and_every_call_carries_every_running
     assert sum(calls) == batch.nfev.sum()
 
 
+def test_noise_aware_line_search_goes_below_the_energy_noise():
+    # an ill-conditioned quadratic whose energies carry a deterministic 1e-7 "rounding" error and
+    # whose gradients are exact: judged by energies the line searches stall at the noise; judged
+    # by the gradients' trapezoid rule (exact on a quadratic) every step is the noise-free one
+    h = np.logspace(0, -4, 10)
+    x0 = np.random.default_rng(0).uniform(-2, 2, (6, 10))
+
+    def true(x):
+        return 0.5 * ((x - 1) ** 2 * h).sum(1)
+
+    def noisy(x):
+        return true(x) + 1e-7 * np.sin(1e7 * x.sum(1)), (x - 1) * h
+
+    plain = lbfgs_batched(noisy, x0, maxiter=500)
+    aware = lbfgs_batched(noisy, x0, maxiter=500, noise=2e-7)
+    exact = lbfgs_batched(lambda x: (true(x), (x - 1) * h), x0, maxiter=500)
+    assert np.array_equal(aware.nit, exact.nit) and np.allclose(aware.x, exact.x, rtol=0, atol=1e-12)
+    assert true(aware.x).max() < 2e-9 < true(plain.x).min()
+    # noise=0 is the plain line search, bit for bit
+    assert np.array_equal(lbfgs_batched(noisy, x0, maxiter=500, noise=0.0).x, plain.x)
+
+
 def test_hypernetwork_finds_fawaz_optimum_with_high_probability():
     L = ab.build(ab.load_spec("fawaz-p1")).landscape()
     res = train(L, layers=2, restarts=16, seed=0)
