@@ -70,7 +70,8 @@ def _two_loop(g, S, Y, rho, cnt, memory: int) -> np.ndarray:
 
 
 def lbfgs_batched(fun_grad, x0, maxiter: int = 200, memory: int = 10, gtol: float = 1e-6,
-                  ftol: float = 1e-10, c1: float = 1e-4, max_backtracks: int = 30, noise: float = 0.0) -> OptimizeResult:
+                  ftol: float = 1e-10, c1: float = 1e-4, max_backtracks: int = 30,
+                  noise: float = 0.0) -> OptimizeResult:
     """L-BFGS with a backtracking Armijo line search, run independently on every row of ``x0``.
 
     Each row keeps its own curvature pairs, step and stopping state, so the result of a row
