@@ -187,7 +187,6 @@ def part2(depths, inits, n_full, old_inits, precisions):
     print(f"{'layers':>6} {'path':>14} {'inits':>6} {'wall s':>8} {'cpu s/init':>10} {'nfev/init':>9} "
           f"{'P(E-Cmin<5e-5)':>15} {'200 cpu s (est.)':>17} {'max|E-E_old|':>13} {'vs double: >1e-5':>17} "
           f"{'success differs':>15}")
-    rows = {}
     for d in depths:
         k = n_full if d <= 1 else inits
         theta0 = Ansatz(problem.num_variables, d).random_parameters(k, seed=0)
@@ -219,8 +218,6 @@ def part2(depths, inits, n_full, old_inits, precisions):
                 same = f" {away:>17d} {flips:>15d}"
             print(f"{d:>6} {'lanes/' + precision:>14} {k:>6} {dt:>8.1f} {dc / k:>10.2f} {res.nfev.mean():>9.1f} "
                   f"{ok.mean():>15.3f} {dc / k * 200:>17.1f} {diff}{same}", flush=True)
-            rows[(d, precision)] = (dt, res.energies)
-    return rows
 
 
 def main(argv=None) -> int:
