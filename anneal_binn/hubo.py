@@ -380,21 +380,39 @@ class Hubo:
             >>> Hubo.from_terms({(0, 1): 1.0}, vartype="SPIN").to_binary().to_dict()
             {(0,): -2.0, (1,): -2.0, (0, 1): 4.0, (): 1.0}
         """
-        if self.vartype == "BINARY":
-            return self
+        return self if self.vartype == "BINARY" else self._convert("BINARY")
+
+    def to_spin(self) -> "Hubo":
+        """The same function on -1/+1 variables (``x = (1 + s) / 2``); ``self`` when already SPIN.
+
+        ``prod_{i in T} x_i = 2^-|T| sum_{S subset T} s_S``: a BiNN landscape is often much sparser
+        in this (Walsh) form, which :func:`anneal_binn.reduce`'s parity gadgets exploit.
+
+        Examples:
+            >>> Hubo.from_terms({(0, 1): 4.0}).to_spin().to_dict()
+            {(0,): 1.0, (1,): 1.0, (0, 1): 1.0, (): 1.0}
+        """
+        return self if self.vartype == "SPIN" else self._convert("SPIN")
+
+    @staticmethod
+    def _part(target: str, d: int, k: int) -> float:
+        """Weight of a degree-``k`` subset of a degree-``d`` term in the conversion to ``target``."""
+        return 2.0**k * (-1.0) ** (d - k) if target == "BINARY" else 2.0**-d
+
+    def _convert(self, target: str) -> "Hubo":
         n = max(len(self.variables), 1)
         offset = self.offset
         top = self.max_degree
         blocks = []
         for k in range(1, top + 1):
             if n**k >= 2**62:  # keys would overflow: merge rows instead (slower, same result)
-                return self._to_binary_rows()
+                return self._convert_rows(target)
             keys, parts = [], []
             for d in range(k, top + 1):
                 rows, coef = self.blocks[d - 1]
                 if not coef.size:
                     continue
-                part = coef * (2.0**k * (-1.0) ** (d - k))
+                part = coef * self._part(target, d, k)
                 for cols in itertools.combinations(range(d), k):
                     key = rows[:, cols[0]].copy()
                     for c in cols[1:]:
@@ -426,12 +444,12 @@ class Hubo:
                 uniq = uniq // n
             blocks.append((rows, coef))
         for d, (rows, coef) in enumerate(self.blocks):
-            offset += float((coef * (-1.0) ** (d + 1)).sum())
+            offset += float((coef * self._part(target, d + 1, 0)).sum())
         while blocks and blocks[-1][1].size == 0:
             blocks.pop()
-        return Hubo(self.variables, "BINARY", offset, tuple(blocks))
+        return Hubo(self.variables, target, offset, tuple(blocks))
 
-    def _to_binary_rows(self) -> "Hubo":
+    def _convert_rows(self, target: str) -> "Hubo":
         pieces = []
         offset = self.offset
         for d0, (rows, coef) in enumerate(self.blocks):
@@ -439,12 +457,12 @@ class Hubo:
             for mask in range(1 << d):
                 cols = [j for j in range(d) if mask >> j & 1]
                 k = len(cols)
-                part = coef * (2.0**k * (-1.0) ** (d - k))
+                part = coef * self._part(target, d, k)
                 if k == 0:
                     offset += float(part.sum())
                 else:
                     pieces.append((rows[:, cols], part))
-        return Hubo.from_arrays(pieces, self.variables, "BINARY", offset, checked=False)  # subsets of sorted rows
+        return Hubo.from_arrays(pieces, self.variables, target, offset, checked=False)  # subsets of sorted rows
 
     def energies(self, samples: np.ndarray) -> np.ndarray:
         """Energy of each row of ``samples`` (values in :attr:`vartype`, columns in

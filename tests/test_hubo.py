@@ -60,8 +60,27 @@ def test_to_binary_matches_dimod_on_every_assignment():
         np.testing.assert_allclose(h.energies(2 * xs - 1), want, atol=1e-9)
         # the int64-key merge and the row merge (used past 2^62 keys) give the same polynomial
         # (summation order differs, so a cancelling term may be 0 in one and 1e-16 in the other)
-        ref, got = h._to_binary_rows().to_dict(), hb.to_dict()
+        ref, got = h._convert_rows("BINARY").to_dict(), hb.to_dict()
         assert max(abs(ref.get(k, 0.0) - got.get(k, 0.0)) for k in set(ref) | set(got)) < 1e-12
+
+
+def test_to_spin_matches_dimod_and_round_trips():
+    for seed in range(25):
+        p = random_hubo(8, 20, 6, seed)  # BINARY
+        h = Hubo.from_polynomial(p)
+        hs = h.to_spin()
+        assert hs.vartype == "SPIN"
+        xs = all_bits(8)
+        want = p.energies((xs, list(h.variables)))
+        np.testing.assert_allclose(hs.energies(2 * xs - 1), want, atol=1e-9)
+        ref = p.to_spin()
+        got = hs.to_dict()
+        assert max(abs(ref.get(frozenset(h.variables[i] for i in k), 0.0) - c) for k, c in got.items() if k) < 1e-12
+        assert sum(1 for k in ref if k and abs(ref[k]) > 1e-12) == hs.num_terms
+        back = hs.to_binary().to_dict()
+        assert max(abs(back.get(k, 0.0) - c) for k, c in h.to_dict().items()) < 1e-12
+        ref_rows = h._convert_rows("SPIN").to_dict()
+        assert max(abs(ref_rows.get(k, 0.0) - got.get(k, 0.0)) for k in set(ref_rows) | set(got)) < 1e-12
 
 
 def test_spin_to_binary_is_identical_across_hash_seeds():

@@ -52,7 +52,8 @@ from anneal_binn.reduction.cover import (
 )
 from anneal_binn.reduction.record import GADGETS, Reduction
 
-METHODS = ("auto", "hybrid", "cover", "substitution", "freedman-drineas", "ishikawa", "bcr")
+METHODS = ("auto", "hybrid", "cover", "substitution", "freedman-drineas", "ishikawa", "bcr",
+           "spin-hybrid", "spin-substitution", "parity")
 OBJECTIVES = ("ancillas", "physical_qubits", "coefficient_range")
 _CODE = {g: i for i, g in enumerate(GADGETS)}
 _I64 = np.int64
@@ -163,6 +164,65 @@ class _Builder:
             ws.append(w)
             ys.append(y)
 
+    def spin(self, S: np.ndarray, c: np.ndarray) -> None:
+        """Spin monomials ``c * prod(2x - 1)`` of at most two symbols, written in BINARY."""
+        k = S.shape[1]
+        if k == 0:
+            self.offset += float(c.sum())
+        elif k == 1:
+            self.lin(S[:, 0], 2 * c)
+            self.offset -= float(c.sum())
+        else:
+            self.quad(S[:, 0], S[:, 1], 4 * c)
+            self.lin(S[:, 0], -2 * c)
+            self.lin(S[:, 1], -2 * c)
+            self.offset += float(c.sum())
+
+    def parity(self, S: np.ndarray, c: np.ndarray) -> None:
+        """Spin monomials ``c * prod(s)``, ``s = 2x - 1``, of one degree ``d``, exact and penalty-free.
+
+        ``prod(s) = (-1)^d (1 - 2 parity(S1))`` with ``S1 = sum(x)``. With ``a = c (-1)^d`` and
+        ``r = [a > 0]``, ``c prod(s) = |a| (2r - 1) + 2|a| min_t (S1 - r - 2t)^2``: the square is 0
+        when ``S1 - r`` is even and at least 1 otherwise, i.e. its minimum is ``parity(S1 - r)``.
+        ``t`` runs over ``0..(d - r) // 2`` as a binary counter of :func:`parity_ancillas` bits
+        (larger counts never go below the minimum). Either sign costs ``O(log d)`` ancillas, where
+        the monomial's BINARY form has ``2^d`` terms.
+        """
+        T, d = S.shape
+        if d <= 2:
+            self.spin(S, c)
+            return
+        a = c * (-1.0) ** d
+        for r in (0, 1):
+            sel = (a > 0) == bool(r)
+            if not sel.any():
+                continue
+            Sr, A = S[sel], 2.0 * np.abs(a[sel])
+            self.offset += float((np.abs(a[sel]) * (2 * r - 1)).sum())
+            self.lin(Sr.ravel(), np.repeat(A * (1 - 2 * r), d))
+            for i in range(d):
+                for j in range(i + 1, d):
+                    self.quad(Sr[:, i], Sr[:, j], 2 * A)
+            bits: list = []
+            for j in range(parity_ancillas(d, r)):
+                w = 2.0 ** (j + 1)
+                y = self.new("parity", Sr, c[sel], index=j)
+                self.lin(y, A * (w * w + 2 * r * w))
+                for i in range(d):
+                    self.quad(y, Sr[:, i], -2 * A * w)
+                for w2, y2 in bits:
+                    self.quad(y, y2, 2 * A * w * w2)
+                bits.append((w, y))
+
+    def spin_products(self, pairs: np.ndarray, lam: np.ndarray) -> np.ndarray:
+        """Ancillas whose spins are the products of ``pairs``' spins, each enforced by the parity
+        gadget of ``lam/2 * (1 - s_u s_v s_y)`` (0 when consistent, ``lam`` otherwise): two
+        variables per product, as in dimod's make_quadratic on SPIN input."""
+        y = self.new("spin-product", pairs, penalty=np.stack([lam, lam], axis=1))
+        self.parity(np.concatenate([pairs, y[:, None]], axis=1), -lam / 2)
+        self.offset += float(lam.sum()) / 2
+        return y
+
     def finish(self, S: np.ndarray, c: np.ndarray, positive: str = "best") -> None:
         """Monomials over symbols: directly when quadratic, else an exact gadget. Negative ones
         take Freedman-Drineas; positive ones ``positive``: ``"ishikawa"``, ``"bcr"`` or
@@ -219,6 +279,16 @@ class _Builder:
                      negated=cat("negated", False, bool, kmax), coef=cat("coef", 0.0, np.float64),
                      index=cat("index", 0, _I64), penalty=cat("penalty", 0.0, np.float64, 2))
         return dict(linear=lin, qi=qi, qj=qj, qv=qv, offset=self.offset, table=table)
+
+
+def parity_ancillas(d: int, r: int) -> int:
+    """Counter bits of the parity gadget of a degree-``d`` spin monomial (``r``: see :meth:`_Builder.parity`).
+
+    Examples:
+        >>> [parity_ancillas(d, r) for d, r in ((3, 0), (3, 1), (4, 0), (4, 1), (8, 0), (8, 1))]
+        [1, 1, 2, 1, 3, 2]
+    """
+    return ((d - r) // 2).bit_length()
 
 
 def _cost(r: dict) -> tuple:
@@ -445,6 +515,80 @@ def _freedman_drineas(h: Hubo, **_) -> dict:
     return b.result()
 
 
+# ---- the spin (Walsh) route: the HUBO in SPIN form, parity gadgets and shared spin products ----------
+SPIN_ROUTE_TERMS = 200_000  # "auto" tries the spin route when the SPIN form has at most this many terms
+
+
+def _spin_form(h: Hubo, spin_form: Hubo | None = None) -> Hubo:
+    return spin_form if spin_form is not None else h.to_spin()
+
+
+def _parity(h: Hubo, *, spin_form=None, **_) -> dict:
+    """One parity gadget per spin monomial of degree >= 3: penalty-free, ``O(log d)`` ancillas each."""
+    hs = _spin_form(h, spin_form)
+    b = _Builder(hs.num_variables)
+    for r, c in hs.blocks:
+        if c.size:
+            b.parity(r, c)
+    b.offset += hs.offset
+    return b.result()
+
+
+def _with_spin_products(hs: Hubo, pairs: np.ndarray, sym_blocks) -> dict:
+    """Spin products for ``pairs`` + parity gadgets for whatever stays above degree 2.
+
+    Each product's penalty is the module docstring's, with ``up_k = down_k = 2 * sum |c|`` over the
+    terms holding it (flipping one spin changes a term by at most twice its coefficient): the same
+    proof, with the penalty charged once whichever way the product is wrong."""
+    n = hs.num_variables
+    b = _Builder(n)
+    if pairs.shape[0]:
+        pen = _penalties(pairs, [(S, 2 * np.abs(c)) for S, c in sym_blocks], n)
+        b.spin_products(pairs, pen[:, 1])
+    for r, c in _split(hs)[0]:
+        b.spin(r, c)
+    for S, c in sym_blocks:
+        b.parity(S, c)
+    b.offset += hs.offset
+    return b.result()
+
+
+def _spin_substitution(h: Hubo, *, spin_form=None, spin_greedy=None, seed=0, **_) -> dict:
+    """Greedy shared spin products (dimod's make_quadratic on SPIN input does the same with its
+    own pair order) until every term is quadratic."""
+    hs = _spin_form(h, spin_form)
+    pairs, sym = spin_greedy or _greedy(hs, RESTARTS, seed)
+    return _with_spin_products(hs, pairs, sym)
+
+
+def _spin_hybrid(h: Hubo, *, spin_form=None, spin_greedy=None, seed=0, **_) -> dict:
+    """The greedy spin products, then every product used once, by a term, is undone (it costs two
+    ancillas; the longer term's parity gadget costs at most one more) until none is left."""
+    hs = _spin_form(h, spin_form)
+    n = hs.num_variables
+    pairs, sym = spin_greedy or _greedy(hs, RESTARTS, seed)
+    rows = [list(r) for S, _ in sym for r in S.tolist()]
+    coefs = [float(x) for _, c in sym for x in c.tolist()]
+    m = pairs.shape[0]
+    pl = pairs.tolist()
+    kept = np.ones(m, dtype=bool)
+    while True:
+        in_terms = np.bincount([s - n for r in rows for s in r if s >= n], minlength=m)
+        in_pairs = np.bincount([s - n for k in np.flatnonzero(kept).tolist() for s in pl[k] if s >= n], minlength=m)
+        undo = np.flatnonzero(kept & (in_terms == 1) & (in_pairs == 0))
+        if not undo.size:
+            break
+        gone = set((undo + n).tolist())
+        kept[undo] = False
+        rows = [[f for s in r for f in (pl[s - n] if s in gone else (s,))] for r in rows]
+    new_id = np.full(m, -1, dtype=_I64)
+    new_id[kept] = n + np.arange(int(kept.sum()))
+    relabel = np.concatenate([np.arange(n, dtype=_I64), new_id])
+    new_pairs = relabel[pairs[kept]] if m else pairs
+    blocks = _group([tuple(sorted(relabel[r].tolist())) for r in rows], coefs)
+    return _with_spin_products(hs, new_pairs.reshape(-1, 2), blocks)
+
+
 _BUILDERS = {
     "substitution": _substitution,
     "cover": _cover,
@@ -452,9 +596,14 @@ _BUILDERS = {
     "ishikawa": _ishikawa,
     "freedman-drineas": _freedman_drineas,
     "bcr": _bcr,
+    "spin-hybrid": _spin_hybrid,
+    "spin-substitution": _spin_substitution,
+    "parity": _parity,
 }
+_SPIN_METHODS = ("spin-hybrid", "spin-substitution", "parity")
 
-_AUTO_ORDER = ("hybrid", "cover", "substitution", "bcr", "ishikawa", "freedman-drineas")  # preference on ties
+_AUTO_ORDER = ("hybrid", "cover", "substitution", "bcr", "ishikawa", "freedman-drineas",
+               "spin-hybrid", "spin-substitution", "parity")  # preference on ties
 
 
 def _gadget_bound(h: Hubo, name: str) -> int:
@@ -479,7 +628,8 @@ def _gadget_bound(h: Hubo, name: str) -> int:
     return total
 
 
-def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None, restarts=RESTARTS) -> tuple[str, dict, list]:
+def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None, restarts=RESTARTS,
+          spin_form: Hubo | None = None) -> tuple[str, dict, list]:
     """Every method in ``allowed`` (default all), best by ``score`` (default :func:`_cost`: fewest
     ancillas, then couplers, then max/min |bias|); ties go to :data:`_AUTO_ORDER`. The pair-cover
     search is skipped when its lower bound already exceeds a built candidate's ancillas (dense
@@ -490,8 +640,11 @@ def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None, restarts=RES
     dimod's make_quadratic gives 22-36 depending on PYTHONHASHSEED). Only the best candidate so far is kept, so
     the peak memory is that of two candidates, not of all six; with the default score a gadget
     method whose ancilla count (:func:`_gadget_bound`) already exceeds a built candidate's is not
-    built either. Returns the winner and every built candidate's ``(method, ancillas, score)``."""
+    built either. The spin-route methods are built only when ``spin_form`` (``h`` in SPIN form) is
+    given. Returns the winner and every built candidate's ``(method, ancillas, score)``."""
     allowed = set(_AUTO_ORDER) if allowed is None else set(allowed)
+    if spin_form is None:
+        allowed -= set(_SPIN_METHODS)
     score = score or _cost  # when ancillas come first, gadget methods that cannot win are not built
     rank = {m: i for i, m in enumerate(_AUTO_ORDER)}
     best: list = []
@@ -516,6 +669,14 @@ def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None, restarts=RES
     for name in ("bcr", "ishikawa", "freedman-drineas"):
         if name in allowed and not (score is _cost and _gadget_bound(h, name) > fewest):
             consider(name, _BUILDERS[name](h))
+    if "parity" in allowed:
+        consider("parity", _parity(h, spin_form=spin_form))
+    if allowed & {"spin-hybrid", "spin-substitution"}:
+        greedy = _greedy(spin_form, restarts=restarts, seed=seed)
+        for name, build in (("spin-hybrid", _spin_hybrid), ("spin-substitution", _spin_substitution)):
+            if name in allowed:
+                consider(name, build(h, spin_form=spin_form, spin_greedy=greedy))
+        del greedy
     if "cover" in allowed:
         high = {}
         for r, c in _split(h)[1]:
@@ -560,6 +721,10 @@ class Footprint:
             whole greedy substitution (its degree falls by one per substitution).
         matchings: candidate matchings the cover search enumerates.
         spin_parts: sum over SPIN terms of 2^d (0 for BINARY input).
+        spin_terms, spin_pairs: terms and sum of C(d, 2) of the SPIN form (the spin route's
+            size): exact for SPIN input, upper bounds (every subset of every term) for BINARY.
+        binary_parts: sum over BINARY terms of 2^d, the pieces of the conversion to SPIN (0 for
+            SPIN input).
     """
 
     variables: int
@@ -570,6 +735,9 @@ class Footprint:
     pushes: float
     matchings: float
     spin_parts: float
+    spin_terms: float = 0.0
+    spin_pairs: float = 0.0
+    binary_parts: float = 0.0
 
     @classmethod
     def of(cls, hubo) -> "Footprint":
@@ -609,7 +777,14 @@ class Footprint:
         # of degree <= dmax over n variables
         distinct = float(sum(math.comb(n, k) for k in range(dmax + 1))) if spin else 0.0
         scale = max(1.0, min(S, distinct) / T) if spin and T else 1.0
-        return cls(n, int(T * scale), dmax, D * scale, P2 * scale, P3 * scale, M * scale, S)
+        pairs_all = df * (df - 1) / 2
+        if spin:
+            spin_terms, spin_pairs, binary_parts = float(T), float(pairs_all.sum()), 0.0
+        else:  # a BINARY term of degree d has 2^d SPIN subsets, with sum C(k, 2) C(d, k) = C(d, 2) 2^(d-2) pairs
+            binary_parts = float(np.exp2(df).sum())
+            spin_terms, spin_pairs = binary_parts, float((pairs_all * np.exp2(df - 2)).sum())
+        return cls(n, int(T * scale), dmax, D * scale, P2 * scale, P3 * scale, M * scale, S,
+                   spin_terms, spin_pairs, binary_parts)
 
     def describe(self) -> str:
         return f"{self.terms:,} terms of degree up to {self.max_degree} over {self.variables} variables"
@@ -630,6 +805,13 @@ def _estimate_parts(fp: Footprint, method: str) -> tuple[float, float, float, fl
             build + gadgets, record
     if method in ("ishikawa", "bcr"):
         return base, 0.0, build + gadgets, record
+    if method in _SPIN_METHODS:  # the SPIN form, then parity cliques over every term's symbols
+        occurrences = fp.spin_terms * max(fp.max_degree, 1)
+        spin_base = base + (B["spin_part"] + B["term"]) * fp.binary_parts + B["degree"] * occurrences
+        transient = (B["python_term"] * fp.spin_terms if method == "spin-hybrid" else 0.0) \
+            + B["greedy_pair"] * fp.spin_pairs
+        return spin_base, transient, B["build"] * occurrences + B["ishikawa_pair"] * fp.spin_pairs, \
+            B["record"] * (occurrences + fp.spin_pairs)
     return base, B["fd_pair"] * fp.pairs, build, B["record"] * fp.degree_sum
 
 
@@ -648,17 +830,25 @@ def estimate_memory(fp: Footprint, method: str, allowed=None) -> float:
     if method != "auto":
         base, transient, kept, record = _estimate_parts(fp, method)
         return base + max(transient, kept + record)
-    parts = [_estimate_parts(fp, m) for m in (allowed or _AUTO_ORDER)]
+    parts = [_estimate_parts(fp, m) for m in (allowed or auto_pool(fp))]
     held = max(p[2] for p in parts)
-    return parts[0][0] + held + max(max(p[1] for p in parts), held + max(p[3] for p in parts))
+    return max(p[0] for p in parts) + held + max(max(p[1] for p in parts), held + max(p[3] for p in parts))
 
 
 _ADVICE = ("truncate the HUBO (to_hubo(max_degree=..., threshold=...), or a larger rtol) "
            "or use a direct HUBO solver (hubo-sa)")
 
 
+def auto_pool(fp: Footprint) -> list:
+    """The methods ``"auto"`` builds for a HUBO of footprint ``fp``: all of them, the spin route
+    only while the SPIN form has at most :data:`SPIN_ROUTE_TERMS` terms (a high-degree BINARY HUBO
+    has up to ``2^d`` SPIN terms per term)."""
+    spin_ok = fp.spin_terms <= SPIN_ROUTE_TERMS
+    return [m for m in _AUTO_ORDER if spin_ok or m not in _SPIN_METHODS]
+
+
 def _plan_memory(fp: Footprint, method: str):
-    """The methods ``"auto"`` may build within the memory budget (None: all), or refuse.
+    """The methods ``"auto"`` may build within the memory budget (None for an explicit method), or refuse.
 
     Explicit methods are refused when they do not fit. ``"auto"`` first drops the pair-cover
     search, then every method that does not fit alone, with a :class:`MemoryBudgetWarning`
@@ -667,10 +857,11 @@ def _plan_memory(fp: Footprint, method: str):
     if method != "auto":
         check_memory(estimate_memory(fp, method), f"reducing {fp.describe()} (method {method!r})", _ADVICE)
         return None
-    if fits(estimate_memory(fp, "auto")):
-        return None
-    solo = {m: estimate_memory(fp, m) for m in _AUTO_ORDER}
-    allowed = [m for m in _AUTO_ORDER if m != "cover"]
+    pool = auto_pool(fp)
+    if fits(estimate_memory(fp, "auto", pool)):
+        return pool
+    solo = {m: estimate_memory(fp, m) for m in pool}
+    allowed = [m for m in pool if m != "cover"]
     if not fits(estimate_memory(fp, "auto", allowed)):
         allowed = [m for m in allowed if fits(solo[m])]
         while allowed and not fits(estimate_memory(fp, "auto", allowed)):
@@ -679,7 +870,7 @@ def _plan_memory(fp: Footprint, method: str):
         cheapest = min(solo, key=solo.__getitem__)
         check_memory(solo[cheapest], f"reducing {fp.describe()} (method 'auto', even its cheapest "
                      f"method {cheapest!r})", _ADVICE)
-    skipped = [m for m in _AUTO_ORDER if m not in allowed]
+    skipped = [m for m in pool if m not in allowed]
     warnings.warn(
         f"reduce(method='auto'): skipped {', '.join(skipped)} for {fp.describe()}: "
         + "; ".join(f"{m} needs ~{human(solo[m])}" for m in skipped)
@@ -796,10 +987,13 @@ def reduce(
                 edges = list(zip(r["qi"].tolist(), r["qj"].tolist()))
                 emb = physical_qubits(edges, n + m, graph, seed=seed, timeout=embed_timeout)
                 return (emb.qubits if emb.ok else math.inf, m, int(r["qv"].size))
-        chosen, r, seen = _auto(hb, seed=seed, steps=steps, allowed=allowed, score=score)
+        spin_form = h.to_spin() if set(allowed) & set(_SPIN_METHODS) else None
+        chosen, r, seen = _auto(hb, seed=seed, steps=steps, allowed=allowed, score=score, spin_form=spin_form)
+        del spin_form
         candidates = tuple((name, int(anc), tuple(float(x) for x in sc)) for name, anc, sc in seen)
     else:
-        chosen, r = method, _BUILDERS[method](hb, seed=seed, steps=steps)
+        spin_form = h.to_spin() if method in _SPIN_METHODS else None
+        chosen, r = method, _BUILDERS[method](hb, seed=seed, steps=steps, spin_form=spin_form)
     record = Reduction.from_arrays(
         method=chosen, requested=method, vartype="SPIN" if spin else "BINARY", source=hb,
         table=r["table"], linear=r["linear"], qi=r["qi"], qj=r["qj"], qv=r["qv"], offset=r["offset"],

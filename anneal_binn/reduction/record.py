@@ -15,7 +15,7 @@ import numpy as np
 from anneal_binn.memory import MemoryBudgetWarning, check_memory, fits, human
 from anneal_binn.polynomial import EVAL_CHUNK_BYTES, CompiledPolynomial
 
-GADGETS = ("substitution", "freedman-drineas", "ishikawa", "bcr")
+GADGETS = ("substitution", "freedman-drineas", "ishikawa", "bcr", "spin-product", "parity")
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,16 @@ class Ancilla:
         label: its variable label in the QUBO (a string, so it never collides with int variables).
         gadget: ``"substitution"`` (Rosenberg: the ancilla stands for the product of ``factors``),
             ``"freedman-drineas"`` (negative monomial, ``coefficient < 0``), ``"ishikawa"`` or
-            ``"bcr"`` (Boros-Crama-Rodriguez-Heck; both for a positive monomial, ``coefficient > 0``).
+            ``"bcr"`` (Boros-Crama-Rodriguez-Heck; both for a positive monomial, ``coefficient > 0``),
+            ``"spin-product"`` (the spin ``2y - 1`` stands for the product of the ``factors``' spins,
+            i.e. ``y = 1`` iff an even number of them are 0) or ``"parity"`` (a bit of the counter
+            that reproduces the spin monomial ``coefficient * prod(2f - 1)`` of ``factors``, any sign).
         factors: labels of the symbols the gadget reads: original variables or earlier ancillas.
         negated: per factor, whether the gadget reads its complement ``1 - x`` (Freedman-Drineas
             on literals, used for positive monomials by ``method="freedman-drineas"``).
         coefficient: the monomial coefficient the gadget reproduces (0.0 for substitution).
-        index: Ishikawa's ``i`` (1-based) among the monomial's ancillas, or the BCR ancilla's
-            ``j`` (weight ``2^j``); 0 otherwise.
+        index: Ishikawa's ``i`` (1-based) among the monomial's ancillas, the BCR ancilla's
+            ``j`` (weight ``2^j``) or the parity counter's bit; 0 otherwise.
         penalty: ``(alpha, beta)`` of the substitution penalty
             ``beta*u*v - (alpha+beta)*(u+v)*y + (2*alpha+beta)*y``: ``alpha`` is charged when
             ``y = 1`` but ``u*v = 0``, ``beta`` when ``y = 0`` but ``u*v = 1``. ``(0.0, 0.0)`` for the
@@ -57,6 +60,12 @@ class Ancilla:
         if self.gadget == "substitution":
             a, b = self.penalty
             return f"{self.label} = {'*'.join(lits)}  [substitution, penalty alpha={a:g}, beta={b:g}]"
+        if self.gadget == "spin-product":
+            return (f"{self.label}: spin s_{self.label} = {'*'.join(f's_{f}' for f in self.factors)}  "
+                    f"[spin product, penalty {self.penalty[0]:g}]")
+        if self.gadget == "parity":
+            return (f"{self.label}: parity bit {self.index} of "
+                    f"{self.coefficient:g}*{'*'.join(f's_{f}' for f in self.factors)}")
         if self.gadget == "ishikawa":
             return f"{self.label}: ishikawa w{self.index} of {self.coefficient:g}*{'*'.join(lits)}"
         if self.gadget == "bcr":
@@ -111,6 +120,54 @@ def _bitlen(x: np.ndarray) -> np.ndarray:
 
 def _arr_eq(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def _closed_form_groups(A, m: int, size: int = 4) -> tuple[list, list]:
+    """Split ``m`` ancillas (coupling matrix ``A`` among them) into groups of at most ``size``
+    with no coupler between groups, plus the rest to enumerate, few of them.
+
+    Two splits are tried, the one with fewer to enumerate kept: an independent set (every group
+    a single ancilla, chosen from the last ancilla backwards), and removing the ancilla with the
+    most couplers from every component larger than ``size`` until none is left (the parity
+    gadget's counter bits and the spin products' carries sit in such small components).
+
+    Examples:
+        >>> import scipy.sparse as sp
+        >>> path = sp.csr_matrix(np.diag(np.ones(5), 1) + np.diag(np.ones(5), -1))  # 6 in a row
+        >>> _closed_form_groups(path, 6)
+        ([[0, 1, 2, 3], [5]], [4])
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    A = sp.csr_matrix(A)
+    A = ((A + A.T) != 0).astype(np.int8)
+    adj = A.tolil().rows
+    single = np.zeros(m, dtype=bool)
+    for k in reversed(range(m)):
+        if not any(single[j] for j in adj[k]):
+            single[k] = True
+    best = ([[k] for k in range(m) if single[k]], [k for k in range(m) if not single[k]])
+    removed = np.zeros(m, dtype=bool)
+    while True:
+        keep = np.flatnonzero(~removed)
+        sub = A[keep][:, keep]
+        _, label = connected_components(sub, directed=False)
+        sizes = np.bincount(label) if keep.size else np.zeros(0, dtype=np.int64)
+        big = np.flatnonzero(sizes > size)
+        if not big.size:
+            break
+        deg = np.asarray(sub.sum(axis=1)).ravel()
+        for c in big.tolist():
+            members = np.flatnonzero(label == c)
+            top = members[deg[members] == deg[members].max()].max()
+            removed[keep[top]] = True
+    if removed.sum() < len(best[1]):
+        keep = np.flatnonzero(~removed)
+        _, label = connected_components(A[keep][:, keep], directed=False) if keep.size else (0, np.zeros(0, int))
+        groups = [keep[label == c].tolist() for c in range(int(label.max(initial=-1)) + 1)]
+        best = (groups, np.flatnonzero(removed).tolist())
+    return best
 
 
 @dataclass(frozen=True, eq=False)
@@ -329,6 +386,12 @@ class Reduction:
                 tot = ones + (K - d)
                 E = np.minimum(2 * (tot // 2), K - 2)
                 val = np.where(g == GADGETS.index("bcr"), (E >> idx) & 1, val)
+                # spin product: +1 iff an even number of its factors are -1
+                val = np.where(g == GADGETS.index("spin-product"), (d - ones) % 2 == 0, val)
+                # parity: bit idx of the counter t minimising (ones - r - 2t)^2, r = [c*(-1)^d > 0]
+                r = (t["coef"][ks] * np.where(d % 2 == 1, -1.0, 1.0) > 0).astype(np.int64)
+                cnt = np.maximum(0, (ones - r) // 2)
+                val = np.where(g == GADGETS.index("parity"), (cnt >> idx) & 1, val)
                 out[r0 : r0 + step, n + ks] = val
         return out
 
@@ -385,6 +448,7 @@ class Reduction:
             return np.zeros(F.shape[0], dtype=np.int64)
         t = self.table
         sub = t["gadget"] == GADGETS.index("substitution")
+        prod = t["gadget"] == GADGETS.index("spin-product")
         h, J, _ = self._sparse()
         col = F[:, n:]
         # a gadget ancilla is broken when flipping it strictly lowers the energy
@@ -392,7 +456,8 @@ class Reduction:
         gadget_bad = np.where(col == 1, field > 1e-12, field < -1e-12)
         f = np.maximum(t["factors"][:, :2], 0)
         sub_bad = col != (F[:, f[:, 0]] & F[:, f[:, 1]])
-        return np.where(sub, sub_bad, gadget_bad).sum(axis=1).astype(np.int64)
+        prod_bad = col != (F[:, f[:, 0]] == F[:, f[:, 1]])
+        return np.where(sub, sub_bad, np.where(prod, prod_bad, gadget_bad)).sum(axis=1).astype(np.int64)
 
     def project(self, sampleset: dimod.SampleSet) -> dimod.SampleSet:
         """Drop the ancillas, recompute the true HUBO energies and flag broken ancillas.
@@ -441,8 +506,9 @@ class Reduction:
         """Check that ``min over ancillas of QUBO(x, a) == HUBO(x)``.
 
         Exact (``exact=True``) when ``n + e <= max_bits``, where ``e`` is the number of ancillas that
-        must be enumerated: ancillas with no coupling to one another are minimised in closed form
-        (``min(0, local field)``) and the rest enumerated, so the minimum is exact for any QUBO.
+        must be enumerated: the others fall into groups of at most four with no coupling between
+        groups (:func:`_closed_form_groups`), each minimised over its own 16 or fewer values given
+        the rest, so the minimum is exact for any QUBO.
         Otherwise every assignment (``n <= max_exhaustive``) or ``num_samples`` random ones are
         checked: the energy at :meth:`expand` must equal the HUBO, and greedy descents over the
         ancillas, from there and from random ancilla values, must not go lower (``exact=False``).
@@ -476,14 +542,9 @@ class Reduction:
         h, J, Ju = self._sparse()
         scale = 1.0 + max((float(np.abs(c).max()) for _, c in self.source.blocks if c.size), default=0.0)
         tol = atol * scale
-        # a set of ancillas with no couplings among them, minimised in closed form
-        anc_adj = J[n:, n:].tolil().rows
-        in_free = np.zeros(m, dtype=bool)
-        for k in reversed(range(m)):
-            if not any(in_free[j] for j in anc_adj[k]):
-                in_free[k] = True
-        free = [n + k for k in range(m) if in_free[k]]
-        enum = [n + k for k in range(m) if not in_free[k]]
+        groups, enum = _closed_form_groups(J[n:, n:], m)
+        free = [n + k for g in groups for k in g]
+        enum = [n + k for k in enum]
 
         if n + len(enum) <= max_bits:
             ne = len(enum)
@@ -493,6 +554,14 @@ class Reduction:
             JE = np.triu(JE + np.tril(JE, -1).T, 1)  # keep each pair once whatever the order
             JF = J[cols][:, free].toarray()
             hF = h[free]
+            # per group: its 2^s assignments and their energy among the group's own couplers
+            parts, start = [], 0
+            for g in groups:
+                s_ = len(g)
+                Y = ((np.arange(2**s_)[:, None] >> np.arange(s_)) & 1).astype(np.float64)
+                Jg = np.triu(J[free[start:start + s_]][:, free[start:start + s_]].toarray(), 1)
+                parts.append((slice(start, start + s_), Y, np.einsum("ai,ij,aj->a", Y, Jg, Y)))
+                start += s_
             best = np.full(2**n, np.inf)
             block = max(1, (1 << 22) // max(1, n + ne + len(free)))
             total = 2 ** (n + ne)
@@ -501,7 +570,9 @@ class Reduction:
                 Z = ((k[:, None] >> np.arange(n + ne)) & 1).astype(np.float64)
                 en = self.offset + Z @ hE + np.einsum("ci,ci->c", Z @ JE, Z)
                 if free:
-                    en += np.minimum(0.0, Z @ JF + hF).sum(axis=1)
+                    field = Z @ JF + hF
+                    for sl, Y, inner in parts:
+                        en += (field[:, sl] @ Y.T + inner).min(axis=1)
                 np.minimum.at(best, k & (2**n - 1), en)
             xs = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8)
             true = self._compiled_hubo.energies(xs)
