@@ -298,7 +298,7 @@ def test_output_identical_across_hash_seeds():
         "named = {frozenset(('s%d' % i for i in t)): c for t, c in p.items()}\n"
         "q = dimod.BinaryPolynomial(named, 'BINARY')\n"
         "out = []\n"
-        "for m in ('auto', 'substitution', 'cover', 'ishikawa', 'freedman-drineas'):\n"
+        "for m in ('auto', 'substitution', 'cover', 'ishikawa', 'freedman-drineas', 'spin-hybrid', 'parity'):\n"
         "    for poly in (p, q, dimod.BinaryPolynomial(named, 'SPIN')):\n"
         "        bqm, red = reduce(poly, m)\n"
         "        out.append(red.to_dict())\n"
