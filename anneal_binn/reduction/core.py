@@ -901,8 +901,9 @@ def reduce(
 
     Args:
         hubo: a :class:`dimod.BinaryPolynomial` or an :class:`anneal_binn.hubo.Hubo`, BINARY or
-            SPIN. SPIN input is reduced in BINARY form (one ancilla per shared product, never two)
-            and the QUBO returned in SPIN. Work is done on arrays (:class:`~anneal_binn.hubo.Hubo`);
+            SPIN. The BINARY-route methods work on its BINARY form (one ancilla per shared product,
+            never two), the spin-route ones on its SPIN form; the QUBO is returned in the input's
+            vartype. Work is done on arrays (:class:`~anneal_binn.hubo.Hubo`);
             a ``Hubo`` input skips the one per-term Python pass.
         method: ``"substitution"`` (Rosenberg, greedy pair sharing, minimal per-ancilla
             penalties), ``"hybrid"`` (the same sharing, then every shared product that does not
@@ -912,9 +913,15 @@ def reduce(
             Freedman-Drineas, positive ones ``floor((k-1)/2)``), ``"bcr"`` (penalty-free; negative
             monomials by Freedman-Drineas, positive ones by the logarithmic gadget of Boros, Crama
             & Rodriguez-Heck, ``ceil(log2 k) - 1``), ``"cover"`` (shared products of two variables
-            chosen by seeded annealing + the cheapest exact gadget for the rest) or ``"auto"``
-            (builds the candidates and keeps the best by ``objective``; the cover search is
-            skipped when its lower bound shows it cannot win on ancillas).
+            chosen by seeded annealing + the cheapest exact gadget for the rest), the spin route
+            on the HUBO's SPIN (Walsh) form -- ``"parity"`` (penalty-free; one parity gadget per
+            spin monomial of degree d, ``bit_length((d - r) // 2)`` ancillas whatever its sign),
+            ``"spin-substitution"`` (shared spin products, two variables each, as dimod's
+            make_quadratic does on SPIN input, with the greedy order and minimal penalties above)
+            and ``"spin-hybrid"`` (the same, every product serving a single term undone) -- or
+            ``"auto"`` (builds the candidates and keeps the best by ``objective``; the cover search
+            is skipped when its lower bound shows it cannot win on ancillas, the spin route when
+            the SPIN form would have more than :data:`SPIN_ROUTE_TERMS` terms).
         seed: seed of the ``"cover"`` search, of the greedy restarts (substitution, hybrid: up to
             64 seeded relabellings of the variables on HUBOs of at most 50,000 terms of degree
             >= 3, keeping the fewest ancillas) and of the embeddings (deterministic).
