@@ -48,6 +48,7 @@ from anneal_binn.reduction.cover import (
     gadget_cost,
     greedy_pairs,
     optimized_cover,
+    parity_cost,
     prune_leaves,
 )
 from anneal_binn.reduction.record import GADGETS, Reduction
@@ -184,7 +185,7 @@ class _Builder:
         ``prod(s) = (-1)^d (1 - 2 parity(S1))`` with ``S1 = sum(x)``. With ``a = c (-1)^d`` and
         ``r = [a > 0]``, ``c prod(s) = |a| (2r - 1) + 2|a| min_t (S1 - r - 2t)^2``: the square is 0
         when ``S1 - r`` is even and at least 1 otherwise, i.e. its minimum is ``parity(S1 - r)``.
-        ``t`` runs over ``0..(d - r) // 2`` as a binary counter of :func:`parity_ancillas` bits
+        ``t`` runs over ``0..(d - r) // 2`` as a binary counter of :func:`~anneal_binn.reduction.cover.parity_cost` bits
         (larger counts never go below the minimum). Either sign costs ``O(log d)`` ancillas, where
         the monomial's BINARY form has ``2^d`` terms.
         """
@@ -204,7 +205,7 @@ class _Builder:
                 for j in range(i + 1, d):
                     self.quad(Sr[:, i], Sr[:, j], 2 * A)
             bits: list = []
-            for j in range(parity_ancillas(d, r)):
+            for j in range(parity_cost(d, (-1.0) ** d * (1 if r else -1))):
                 w = 2.0 ** (j + 1)
                 y = self.new("parity", Sr, c[sel], index=j)
                 self.lin(y, A * (w * w + 2 * r * w))
@@ -279,16 +280,6 @@ class _Builder:
                      negated=cat("negated", False, bool, kmax), coef=cat("coef", 0.0, np.float64),
                      index=cat("index", 0, _I64), penalty=cat("penalty", 0.0, np.float64, 2))
         return dict(linear=lin, qi=qi, qj=qj, qv=qv, offset=self.offset, table=table)
-
-
-def parity_ancillas(d: int, r: int) -> int:
-    """Counter bits of the parity gadget of a degree-``d`` spin monomial (``r``: see :meth:`_Builder.parity`).
-
-    Examples:
-        >>> [parity_ancillas(d, r) for d, r in ((3, 0), (3, 1), (4, 0), (4, 1), (8, 0), (8, 1))]
-        [1, 1, 2, 1, 3, 2]
-    """
-    return ((d - r) // 2).bit_length()
 
 
 def _cost(r: dict) -> tuple:
@@ -414,9 +405,10 @@ def _substitution(h: Hubo, *, greedy=None, seed=0, **_) -> dict:
     return _with_pairs(h, pairs, sym)
 
 
-def _hybrid(h: Hubo, *, greedy=None, seed=0, **_) -> dict:
+def _pruned(h: Hubo, pairs: np.ndarray, sym, spin: bool = False):
+    """The greedy substitution with every product that does not pay for itself undone
+    (:func:`~anneal_binn.reduction.cover.prune_leaves`): ``(pairs, symbol blocks)``."""
     n = h.num_variables
-    pairs, sym = greedy or _greedy(h, RESTARTS, seed)
     _, high = _split(h)
     terms = {}
     symbol_terms = {}
@@ -424,9 +416,13 @@ def _hybrid(h: Hubo, *, greedy=None, seed=0, **_) -> dict:
         keys = list(map(tuple, r.tolist()))
         terms.update(zip(keys, c.tolist()))
         symbol_terms.update(zip(keys, map(tuple, f.tolist())))
-    new_pairs, new_sym = prune_leaves(terms, n, list(map(tuple, pairs.tolist())), symbol_terms)
+    new_pairs, new_sym = prune_leaves(terms, n, list(map(tuple, pairs.tolist())), symbol_terms, spin=spin)
     blocks = _group([new_sym[t] for t in terms], list(terms.values()))
-    return _with_pairs(h, np.array(new_pairs, dtype=_I64).reshape(-1, 2), blocks)
+    return np.array(new_pairs, dtype=_I64).reshape(-1, 2), blocks
+
+
+def _hybrid(h: Hubo, *, greedy=None, seed=0, **_) -> dict:
+    return _with_pairs(h, *_pruned(h, *(greedy or _greedy(h, RESTARTS, seed))))
 
 
 def _cover(h: Hubo, *, seed=0, steps=None, **_) -> dict:
@@ -562,31 +558,10 @@ def _spin_substitution(h: Hubo, *, spin_form=None, spin_greedy=None, seed=0, **_
 
 
 def _spin_hybrid(h: Hubo, *, spin_form=None, spin_greedy=None, seed=0, **_) -> dict:
-    """The greedy spin products, then every product used once, by a term, is undone (it costs two
-    ancillas; the longer term's parity gadget costs at most one more) until none is left."""
+    """The greedy spin products, then every product that does not pay for itself undone (it
+    costs two ancillas; the longer terms' parity gadgets may cost less)."""
     hs = _spin_form(h, spin_form)
-    n = hs.num_variables
-    pairs, sym = spin_greedy or _greedy(hs, RESTARTS, seed)
-    rows = [list(r) for S, _ in sym for r in S.tolist()]
-    coefs = [float(x) for _, c in sym for x in c.tolist()]
-    m = pairs.shape[0]
-    pl = pairs.tolist()
-    kept = np.ones(m, dtype=bool)
-    while True:
-        in_terms = np.bincount([s - n for r in rows for s in r if s >= n], minlength=m)
-        in_pairs = np.bincount([s - n for k in np.flatnonzero(kept).tolist() for s in pl[k] if s >= n], minlength=m)
-        undo = np.flatnonzero(kept & (in_terms == 1) & (in_pairs == 0))
-        if not undo.size:
-            break
-        gone = set((undo + n).tolist())
-        kept[undo] = False
-        rows = [[f for s in r for f in (pl[s - n] if s in gone else (s,))] for r in rows]
-    new_id = np.full(m, -1, dtype=_I64)
-    new_id[kept] = n + np.arange(int(kept.sum()))
-    relabel = np.concatenate([np.arange(n, dtype=_I64), new_id])
-    new_pairs = relabel[pairs[kept]] if m else pairs
-    blocks = _group([tuple(sorted(relabel[r].tolist())) for r in rows], coefs)
-    return _with_spin_products(hs, new_pairs.reshape(-1, 2), blocks)
+    return _with_spin_products(hs, *_pruned(hs, *(spin_greedy or _greedy(hs, RESTARTS, seed)), spin=True))
 
 
 _BUILDERS = {
