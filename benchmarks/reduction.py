@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import dimod  # noqa: E402
 import numpy as np  # noqa: E402
 
-OURS = ("auto", "hybrid", "cover", "substitution", "ishikawa", "freedman-drineas")
+OURS = ("auto", "hybrid", "cover", "substitution", "ishikawa", "freedman-drineas", "spin-hybrid", "parity")
 
 
 def random_hubo(n: int, num_terms: int, degrees, seed: int) -> dimod.BinaryPolynomial:

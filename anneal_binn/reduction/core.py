@@ -896,7 +896,7 @@ def reduce(
             and ``"spin-hybrid"`` (the same, every product serving a single term undone) -- or
             ``"auto"`` (builds the candidates and keeps the best by ``objective``; the cover search
             is skipped when its lower bound shows it cannot win on ancillas, the spin route when
-            the SPIN form would have more than :data:`SPIN_ROUTE_TERMS` terms).
+            the SPIN form has more terms than the BINARY one or than :data:`SPIN_ROUTE_TERMS`).
         seed: seed of the ``"cover"`` search, of the greedy restarts (substitution, hybrid: up to
             64 seeded relabellings of the variables on HUBOs of at most 50,000 terms of degree
             >= 3, keeping the fewest ancillas) and of the embeddings (deterministic).
@@ -970,6 +970,10 @@ def reduce(
                 emb = physical_qubits(edges, n + m, graph, seed=seed, timeout=embed_timeout)
                 return (emb.qubits if emb.ok else math.inf, m, int(r["qv"].size))
         spin_form = h.to_spin() if set(allowed) & set(_SPIN_METHODS) else None
+        if spin_form is not None and spin_form.num_terms > hb.num_terms:
+            # not sparser in the Walsh basis: every spin term would need at least what the
+            # BINARY route pays (random BINARY HUBOs: 4-12x the ancillas), so do not build it
+            spin_form = None
         chosen, r, seen = _auto(hb, seed=seed, steps=steps, allowed=allowed, score=score, spin_form=spin_form)
         del spin_form
         candidates = tuple((name, int(anc), tuple(float(x) for x in sc)) for name, anc, sc in seen)

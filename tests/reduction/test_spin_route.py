@@ -89,6 +89,17 @@ def test_auto_skips_the_spin_route_when_the_spin_form_is_large():
     _, red = reduce(poly, "auto")
     assert not {name for name, _, _ in red.candidates} & set(SPIN_METHODS)
     assert red.verify().ok
+    # a random BINARY HUBO is denser in SPIN form: auto does not build the spin route ...
+    rand = dimod.BinaryPolynomial({(0, 1, 2, 3): 1.0, (1, 2, 4): -2.0, (0, 3, 4, 5): 0.5}, "BINARY")
+    assert Hubo.from_polynomial(rand).to_spin().num_terms > len(rand)
+    _, red = reduce(rand, "auto")
+    assert not {name for name, _, _ in red.candidates} & set(SPIN_METHODS)
+    # ... but does for the function that has those three terms in SPIN form, whatever the input vartype
+    sparse = dimod.BinaryPolynomial(dict(rand), "SPIN")
+    _, red = reduce(sparse, "auto")
+    assert {name for name, _, _ in red.candidates} >= set(SPIN_METHODS)
+    _, red = reduce(sparse.to_binary(), "auto")
+    assert {name for name, _, _ in red.candidates} >= set(SPIN_METHODS)
     huge = dimod.BinaryPolynomial({tuple(range(48)): 1.0}, "BINARY")  # 2^48 SPIN terms
     with pytest.raises(TooLargeError, match="parity"):
         reduce(huge, "parity")
