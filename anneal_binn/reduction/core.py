@@ -613,7 +613,7 @@ def _auto(h: Hubo, *, seed=0, steps=None, allowed=None, score=None, restarts=RES
     (within :data:`RESTART_WORK`), keeping the fewest ancillas: ties between equally frequent pairs
     decide a lot on small dense HUBOs (fawaz-p1: 31 ancillas as labelled, 22 after 64 restarts;
     dimod's make_quadratic gives 22-36 depending on PYTHONHASHSEED). Only the best candidate so far is kept, so
-    the peak memory is that of two candidates, not of all six; with the default score a gadget
+    the peak memory is that of two candidates, not of all of them; with the default score a gadget
     method whose ancilla count (:func:`_gadget_bound`) already exceeds a built candidate's is not
     built either. The spin-route methods are built only when ``spin_form`` (``h`` in SPIN form) is
     given. Returns the winner and every built candidate's ``(method, ancillas, score)``."""
@@ -893,7 +893,8 @@ def reduce(
             spin monomial of degree d, ``bit_length((d - r) // 2)`` ancillas whatever its sign),
             ``"spin-substitution"`` (shared spin products, two variables each, as dimod's
             make_quadratic does on SPIN input, with the greedy order and minimal penalties above)
-            and ``"spin-hybrid"`` (the same, every product serving a single term undone) -- or
+            and ``"spin-hybrid"`` (the same, then every product that does not pay for itself
+            undone and its terms finished by parity gadgets) -- or
             ``"auto"`` (builds the candidates and keeps the best by ``objective``; the cover search
             is skipped when its lower bound shows it cannot win on ancillas, the spin route when
             the SPIN form has more terms than the BINARY one or than :data:`SPIN_ROUTE_TERMS`).
