@@ -122,14 +122,16 @@ def _arr_eq(a: dict, b: dict) -> bool:
     return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
 
 
-def _closed_form_groups(A, m: int, size: int = 4) -> tuple[list, list]:
+def _closed_form_groups(A, m: int, size: int = 4, limit: int | None = None) -> tuple[list, list]:
     """Split ``m`` ancillas (coupling matrix ``A`` among them) into groups of at most ``size``
     with no coupler between groups, plus the rest to enumerate, few of them.
 
     Two splits are tried, the one with fewer to enumerate kept: an independent set (every group
     a single ancilla, chosen from the last ancilla backwards), and removing the ancilla with the
     most couplers from every component larger than ``size`` until none is left (the parity
-    gadget's counter bits and the spin products' carries sit in such small components).
+    gadget's counter bits and the spin products' carries sit in such small components). The
+    second stops once it has removed more than ``limit`` (the most the caller can enumerate) or
+    as many as the first leaves, so it costs at most that many passes over the couplers.
 
     Examples:
         >>> import scipy.sparse as sp
@@ -149,6 +151,8 @@ def _closed_form_groups(A, m: int, size: int = 4) -> tuple[list, list]:
             single[k] = True
     best = ([[k] for k in range(m) if single[k]], [k for k in range(m) if not single[k]])
     removed = np.zeros(m, dtype=bool)
+    cap = len(best[1]) if limit is None else min(len(best[1]), limit + 1)
+    split = False
     while True:
         keep = np.flatnonzero(~removed)
         sub = A[keep][:, keep]
@@ -156,13 +160,16 @@ def _closed_form_groups(A, m: int, size: int = 4) -> tuple[list, list]:
         sizes = np.bincount(label) if keep.size else np.zeros(0, dtype=np.int64)
         big = np.flatnonzero(sizes > size)
         if not big.size:
+            split = True
+            break
+        if removed.sum() >= cap:
             break
         deg = np.asarray(sub.sum(axis=1)).ravel()
         for c in big.tolist():
             members = np.flatnonzero(label == c)
             top = members[deg[members] == deg[members].max()].max()
             removed[keep[top]] = True
-    if removed.sum() < len(best[1]):
+    if split and removed.sum() < len(best[1]):
         keep = np.flatnonzero(~removed)
         _, label = connected_components(A[keep][:, keep], directed=False) if keep.size else (0, np.zeros(0, int))
         groups = [keep[label == c].tolist() for c in range(int(label.max(initial=-1)) + 1)]
@@ -542,7 +549,7 @@ class Reduction:
         h, J, Ju = self._sparse()
         scale = 1.0 + max((float(np.abs(c).max()) for _, c in self.source.blocks if c.size), default=0.0)
         tol = atol * scale
-        groups, enum = _closed_form_groups(J[n:, n:], m)
+        groups, enum = _closed_form_groups(J[n:, n:], m, limit=max(0, max_bits - n))
         free = [n + k for g in groups for k in g]
         enum = [n + k for k in enum]
 
