@@ -805,7 +805,7 @@ def estimate_memory(fp: Footprint, method: str, allowed=None) -> float:
     if method != "auto":
         base, transient, kept, record = _estimate_parts(fp, method)
         return base + max(transient, kept + record)
-    parts = [_estimate_parts(fp, m) for m in (allowed or auto_pool(fp))]
+    parts = [_estimate_parts(fp, m) for m in (allowed or _auto_pool(fp))]
     held = max(p[2] for p in parts)
     return max(p[0] for p in parts) + held + max(max(p[1] for p in parts), held + max(p[3] for p in parts))
 
@@ -814,7 +814,7 @@ _ADVICE = ("truncate the HUBO (to_hubo(max_degree=..., threshold=...), or a larg
            "or use a direct HUBO solver (hubo-sa)")
 
 
-def auto_pool(fp: Footprint) -> list:
+def _auto_pool(fp: Footprint) -> list:
     """The methods ``"auto"`` builds for a HUBO of footprint ``fp``: all of them, the spin route
     only while the SPIN form has at most :data:`SPIN_ROUTE_TERMS` terms (a high-degree BINARY HUBO
     has up to ``2^d`` SPIN terms per term)."""
@@ -832,7 +832,7 @@ def _plan_memory(fp: Footprint, method: str):
     if method != "auto":
         check_memory(estimate_memory(fp, method), f"reducing {fp.describe()} (method {method!r})", _ADVICE)
         return None
-    pool = auto_pool(fp)
+    pool = _auto_pool(fp)
     if fits(estimate_memory(fp, "auto", pool)):
         return pool
     solo = {m: estimate_memory(fp, m) for m in pool}
