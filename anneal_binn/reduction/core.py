@@ -205,7 +205,7 @@ class _Builder:
                 for j in range(i + 1, d):
                     self.quad(Sr[:, i], Sr[:, j], 2 * A)
             bits: list = []
-            for j in range(parity_cost(d, (-1.0) ** d * (1 if r else -1))):
+            for j in range(parity_cost(d, float(c[sel][0]))):  # one r, so one count, per group
                 w = 2.0 ** (j + 1)
                 y = self.new("parity", Sr, c[sel], index=j)
                 self.lin(y, A * (w * w + 2 * r * w))
