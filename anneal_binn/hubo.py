@@ -400,6 +400,25 @@ class Hubo:
         return 2.0**k * (-1.0) ** (d - k) if target == "BINARY" else 2.0**-d
 
     def _convert(self, target: str) -> "Hubo":
+        """The conversion to ``target`` without the terms that are only rounding residue.
+
+        Terms of a BiNN landscape often cancel exactly in the other form (the Walsh form of
+        ``gaussian-activation`` truncated at degree 4 has 190 such terms) and float sums leave
+        ~1e-17 behind; every term kept costs a reduction ancillas. The conversion's parts add up to
+        at most ``scale = sum(|c| * 2^(+-d))``; a coefficient no larger than one rounding unit of
+        that, ``eps * scale``, cannot be told apart from zero by any energy evaluation, so it is
+        dropped (the energies move by under ``eps * scale`` per dropped term).
+        """
+        out = self._expand(target)
+        scale = sum(float(np.abs(coef).sum()) * abs(self._part(target, d, d)) for d, (_, coef) in
+                    enumerate(self.blocks, start=1))
+        tol = np.finfo(np.float64).eps * scale
+        blocks = [(rows[np.abs(coef) > tol], coef[np.abs(coef) > tol]) for rows, coef in out.blocks]
+        while blocks and blocks[-1][1].size == 0:
+            blocks.pop()
+        return Hubo(out.variables, target, out.offset, tuple(blocks))
+
+    def _expand(self, target: str) -> "Hubo":
         n = max(len(self.variables), 1)
         offset = self.offset
         top = self.max_degree

@@ -1,4 +1,5 @@
 """The array HUBO: round trips, canonical form, SPIN -> BINARY, and the routes into it agree."""
+import itertools
 import os
 import subprocess
 import sys
@@ -81,6 +82,19 @@ def test_to_spin_matches_dimod_and_round_trips():
         assert max(abs(back.get(k, 0.0) - c) for k, c in h.to_dict().items()) < 1e-12
         ref_rows = h._convert_rows("SPIN").to_dict()
         assert max(abs(ref_rows.get(k, 0.0) - got.get(k, 0.0)) for k in set(ref_rows) | set(got)) < 1e-12
+
+
+def test_conversion_drops_rounding_residue_but_no_real_term():
+    # A Walsh polynomial taken to 0/1 form and back: exact arithmetic gives back its own support;
+    # float sums leave ~1e-17 residue on the other monomials, which must not come back as terms.
+    rng = np.random.default_rng(3)
+    terms = {t: float(rng.normal()) for t in itertools.combinations(range(10), 4)}
+    terms.update({(0, 1): 1e-9, (2,): -3e-10})  # small but real: kept
+    h = Hubo.from_terms(terms, vartype="SPIN")
+    back = h.to_binary().to_spin()
+    assert set(back.to_dict()) - {()} == set(h.to_dict())
+    assert max(abs(back.to_dict()[k] - c) for k, c in h.to_dict().items()) < 1e-12
+    assert abs(back.offset) < 1e-12
 
 
 def test_spin_to_binary_is_identical_across_hash_seeds():
