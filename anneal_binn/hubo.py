@@ -413,7 +413,8 @@ class Hubo:
         scale = sum(float(np.abs(coef).sum()) * abs(self._part(target, d, d)) for d, (_, coef) in
                     enumerate(self.blocks, start=1))
         tol = np.finfo(np.float64).eps * scale
-        blocks = [(rows[np.abs(coef) > tol], coef[np.abs(coef) > tol]) for rows, coef in out.blocks]
+        keep = [np.abs(coef) > tol for _, coef in out.blocks]
+        blocks = [(rows[k], coef[k]) for (rows, coef), k in zip(out.blocks, keep)]
         while blocks and blocks[-1][1].size == 0:
             blocks.pop()
         return Hubo(out.variables, target, out.offset, tuple(blocks))

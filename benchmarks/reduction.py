@@ -419,14 +419,13 @@ SEEDS = range(5)
 def _seed_spread(name, poly, models, target, timeout, best_density):
     """Physical qubits of dimod's and ours auto[qubits]'s QUBO over several minorminer seeds: one
     seed's count moves by +-15%, so the target is judged on medians too."""
+    from anneal_binn.hubo import Hubo
     from anneal_binn.reduction.hardware import embed
 
     picks = [next(bqm for label, bqm, _ in models if label == "dimod make_quadratic"),
              next(bqm for label, bqm, _ in models if label.startswith("ours auto[qubits]"))]
     counts = [[e.qubits for e in (embed(bqm, target, seed=s, timeout=timeout, tries=4) for s in SEEDS) if e.ok]
               for bqm in picks]
-    from anneal_binn.hubo import Hubo
-
     h = Hubo.from_polynomial(poly)
     terms = min(h.num_terms, h.to_spin().num_terms)  # the sparser of the two forms of the same function
     return name, counts[0], counts[1], terms, best_density
