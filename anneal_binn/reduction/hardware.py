@@ -82,10 +82,11 @@ class Embedding:
     embedding: dict
 
 
-def _find(edges, num_variables: int, graph, seed: int, timeout: float, tries: int):
+def _find(edges, num_variables: int, graph, seed: int, timeout: float, tries: int, options=None):
     import minorminer
 
-    emb = minorminer.find_embedding(edges, list(graph.edges), random_seed=seed, timeout=timeout, tries=tries)
+    emb = minorminer.find_embedding(edges, list(graph.edges), random_seed=seed, timeout=timeout, tries=tries,
+                                    **(options or {}))
     if edges and not emb:
         return None
     lengths = np.array([len(emb.get(v, ())) or 1 for v in range(num_variables)]) if num_variables else np.zeros(0)
@@ -93,9 +94,14 @@ def _find(edges, num_variables: int, graph, seed: int, timeout: float, tries: in
 
 
 def physical_qubits(edges, num_variables: int, graph, *, seed: int = 0, timeout: float = 10.0,
-                    tries: int = 4) -> Embedding:
-    """Embed the couplers ``edges`` (pairs of ints ``< num_variables``) into ``graph``."""
-    found = _find(sorted((min(u, v), max(u, v)) for u, v in edges), num_variables, graph, seed, timeout, tries)
+                    tries: int = 4, **options) -> Embedding:
+    """Embed the couplers ``edges`` (pairs of ints ``< num_variables``) into ``graph``.
+
+    ``options`` go to ``minorminer.find_embedding`` as they are (e.g. ``max_no_improvement`` and
+    ``chainlength_patience`` for a harder search).
+    """
+    found = _find(sorted((min(u, v), max(u, v)) for u, v in edges), num_variables, graph, seed, timeout, tries,
+                  options)
     if found is None:
         return Embedding(False, 0, 0, 0.0, {})
     emb, lengths = found
@@ -103,16 +109,18 @@ def physical_qubits(edges, num_variables: int, graph, *, seed: int = 0, timeout:
                      else 0.0, {v: tuple(c) for v, c in emb.items()})
 
 
-def embed(bqm, target="pegasus", *, seed: int = 0, timeout: float = 10.0, tries: int = 4) -> Embedding:
+def embed(bqm, target="pegasus", *, seed: int = 0, timeout: float = 10.0, tries: int = 4,
+          **options) -> Embedding:
     """Embed a ``dimod.BinaryQuadraticModel`` into ``target`` (see :func:`target_graph`).
 
     Variables are numbered in ``bqm.variables`` order and couplers sorted, so a QUBO built by
     :func:`anneal_binn.reduce` embeds exactly as ``objective="physical_qubits"`` scored it. The
-    embedding's keys are the BQM's labels.
+    embedding's keys are the BQM's labels. ``options`` go to ``minorminer.find_embedding``
+    (see :func:`physical_qubits`).
     """
     graph = target_graph(target)
     labels = list(bqm.variables)
     index = {v: i for i, v in enumerate(labels)}
     e = physical_qubits([(index[u], index[v]) for u, v in bqm.quadratic], len(labels), graph, seed=seed,
-                        timeout=timeout, tries=tries)
+                        timeout=timeout, tries=tries, **options)
     return Embedding(e.ok, e.qubits, e.max_chain, e.mean_chain, {labels[v]: c for v, c in e.embedding.items()})

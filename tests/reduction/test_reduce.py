@@ -394,3 +394,14 @@ def test_auto_physical_qubits_counts_an_embedding_on_the_target():
         assert nx.is_connected(target.subgraph(chain))
     for u, v in red.to_bqm().quadratic:
         assert any(target.has_edge(a, b) for a in emb.embedding[u] for b in emb.embedding[v])
+
+
+def test_embed_passes_minorminer_options_through():
+    from anneal_binn.reduction.hardware import _dnx, embed
+
+    bqm = dimod.BinaryQuadraticModel({}, {(i, j): 1.0 for i in range(7) for j in range(i + 1, 7)}, 0.0, "BINARY")
+    target = _dnx().chimera_graph(3)  # K7 needs chains on a degree-6 graph
+    hard = embed(bqm, target, seed=1, timeout=5.0, max_no_improvement=40, chainlength_patience=40)
+    assert hard.ok and hard.qubits > 7 and sorted(hard.embedding) == list(range(7))
+    with pytest.raises((TypeError, ValueError)):
+        embed(bqm, target, seed=1, timeout=5.0, chainlength_patiense=40)
